@@ -3,13 +3,21 @@ package dev.keyless.core.internal;
 import dev.keyless.core.Diagnosis;
 import dev.keyless.core.TokenException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -106,21 +114,31 @@ public final class HttpExchange {
                 sleep(backoff.delay(attempt - 2));
             }
             HttpRequest built = request.get().timeout(attemptTimeout).build();
+            CompletableFuture<HttpResponse<CappedBody>> pending =
+                    client.sendAsync(built, info -> new CappedBodySubscriber(MAX_BODY_BYTES));
             try {
-                HttpResponse<InputStream> r = client.send(built, HttpResponse.BodyHandlers.ofInputStream());
-                last = read(r, attempt);
+                // One deadline for the whole attempt, body included: the request timeout alone stops at the headers,
+                // and a server that stalls mid-body must not hold a caller past the attempt timeout.
+                HttpResponse<CappedBody> r = pending.get(attemptTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                last = new Response(r.statusCode(), r.headers(), r.body().text(), r.body().truncated(), attempt);
                 lastError = null;
                 if (last.ok() || !transient_.test(last)) {
                     return last;
                 }
                 LOG.debug("{} answered HTTP {} (attempt {}/{})", what, last.status(), attempt, maxAttempts);
-            } catch (HttpTimeoutException e) {
-                lastError = e;
+            } catch (TimeoutException e) {
+                pending.cancel(true);
+                lastError = new HttpTimeoutException("no complete response within " + attemptTimeout.toMillis() + " ms");
                 LOG.debug("{} did not answer within {} (attempt {}/{})", what, attemptTimeout, attempt, maxAttempts);
-            } catch (IOException e) {
-                lastError = e;
-                LOG.debug("{} could not be reached: {} (attempt {}/{})", what, e.getClass().getSimpleName(), attempt, maxAttempts);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (!(cause instanceof IOException)) {
+                    throw cause instanceof RuntimeException ? (RuntimeException) cause : new IllegalStateException(cause);
+                }
+                lastError = (IOException) cause;
+                LOG.debug("{} could not be reached: {} (attempt {}/{})", what, cause.getClass().getSimpleName(), attempt, maxAttempts);
             } catch (InterruptedException e) {
+                pending.cancel(true);
                 Thread.currentThread().interrupt();
                 throw new TokenException(Diagnosis.builder("Interrupted while calling " + what + ".")
                         .code("http.interrupted").build(), true, e);
@@ -153,15 +171,6 @@ public final class HttpExchange {
                 .build(), true, error);
     }
 
-    private static Response read(HttpResponse<InputStream> r, int attempt) throws IOException {
-        try (InputStream in = r.body()) {
-            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
-            boolean truncated = bytes.length > MAX_BODY_BYTES;
-            int length = truncated ? MAX_BODY_BYTES : bytes.length;
-            return new Response(r.statusCode(), r.headers(), new String(bytes, 0, length, StandardCharsets.UTF_8), truncated, attempt);
-        }
-    }
-
     private static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis(), (int) (d.toNanos() % 1_000_000));
@@ -175,5 +184,60 @@ public final class HttpExchange {
     /** The usual transient statuses: 5xx, 429 and 408. */
     public static boolean isTransientStatus(Response r) {
         return r.status() >= 500 || r.status() == 429 || r.status() == 408;
+    }
+
+    /** A response body as text, and whether it was cut at the cap. */
+    private record CappedBody(String text, boolean truncated) {
+    }
+
+    /** Collects at most {@code cap} bytes, then cancels the rest: a misbehaving endpoint cannot exhaust memory. */
+    private static final class CappedBodySubscriber implements HttpResponse.BodySubscriber<CappedBody> {
+        private final int cap;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final CompletableFuture<CappedBody> result = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        CappedBodySubscriber(int cap) {
+            this.cap = cap;
+        }
+
+        @Override
+        public CompletionStage<CappedBody> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            if (result.isDone()) {
+                return;
+            }
+            for (ByteBuffer b : buffers) {
+                int take = Math.min(b.remaining(), cap - bytes.size());
+                byte[] chunk = new byte[take];
+                b.get(chunk);
+                bytes.write(chunk, 0, take);
+                if (b.hasRemaining()) {
+                    subscription.cancel();
+                    result.complete(new CappedBody(bytes.toString(StandardCharsets.UTF_8), true));
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            result.completeExceptionally(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(new CappedBody(bytes.toString(StandardCharsets.UTF_8), false));
+        }
     }
 }

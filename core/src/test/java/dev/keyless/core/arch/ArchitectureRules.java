@@ -7,7 +7,6 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
@@ -23,12 +22,17 @@ public final class ArchitectureRules {
     private ArchitectureRules() {
     }
 
-    /** The production classes of the given root package. */
-    public static JavaClasses production(String rootPackage) {
-        return new ClassFileImporter()
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
-                .importPackages(rootPackage);
+    /**
+     * The production classes of a module: everything in the class folder (or jar) that holds {@code anchor},
+     * whatever the build's output folder is called.
+     */
+    public static JavaClasses production(Class<?> anchor) {
+        try {
+            java.net.URL location = anchor.getProtectionDomain().getCodeSource().getLocation();
+            return new ClassFileImporter().importPath(java.nio.file.Path.of(location.toURI()));
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Public methods and constructors of public API classes neither take nor return an {@code internal} type. */

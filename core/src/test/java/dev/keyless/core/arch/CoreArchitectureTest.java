@@ -12,7 +12,7 @@ class CoreArchitectureTest {
 
     @BeforeAll
     static void importCore() {
-        production = ArchitectureRules.production("dev.keyless.core");
+        production = ArchitectureRules.production(dev.keyless.core.IdentityToken.class);
     }
 
     @Test
