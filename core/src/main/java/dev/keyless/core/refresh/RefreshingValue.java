@@ -125,7 +125,7 @@ public final class RefreshingValue<T> implements Supplier<T>, AutoCloseable {
     public T get() {
         Snapshot<T> s = snapshot;
         long now = clock.millis();
-        if (s != null && now < s.refreshAtMillis) {
+        if (s != null && now < s.refreshAtMillis && !closed) {
             return s.value.value();
         }
         return slowGet(s, now);

@@ -282,6 +282,8 @@ class RefreshingValueTest {
         assertThat(scheduler.pending()).isEqualTo(1);
         value.close();
         assertThat(scheduler.pending()).isZero();
+        // Even a value that is still fresh is no longer served.
+        assertThatThrownBy(value::get).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         clock.advance(Duration.ofMinutes(56));
         assertThatThrownBy(value::get).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
         value.close(); // idempotent
