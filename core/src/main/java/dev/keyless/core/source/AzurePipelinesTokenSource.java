@@ -210,15 +210,14 @@ public final class AzurePipelinesTokenSource implements TokenSource {
     }
 
     /** Builds an {@link AzurePipelinesTokenSource}; the request URI, access token and service connection are required. */
-    public static final class Builder {
+    public static final class Builder extends HttpSourceBuilder<Builder> {
         private String requestUri;
         private String accessToken;
         private String serviceConnectionId;
         private Environment environment;
-        private final HttpTokenSupport.Options options = new HttpTokenSupport.Options(
-                Duration.ofSeconds(5), Duration.ofSeconds(10), 5, Duration.ofMillis(500), Duration.ofSeconds(5));
 
         private Builder() {
+            super(Duration.ofSeconds(5), Duration.ofSeconds(10), 5, Duration.ofMillis(500), Duration.ofSeconds(5));
         }
 
         /** The token endpoint; by default read from {@code SYSTEM_OIDCREQUESTURI} when an environment is set. */
@@ -245,42 +244,6 @@ public final class AzurePipelinesTokenSource implements TokenSource {
         /** Reads whatever was not set explicitly from this environment. */
         public Builder environment(Environment environment) {
             this.environment = Objects.requireNonNull(environment, "environment");
-            return this;
-        }
-
-        /** How long to wait to connect (default client only). By default, 5 seconds. */
-        public Builder connectTimeout(Duration connectTimeout) {
-            options.connectTimeout(connectTimeout);
-            return this;
-        }
-
-        /** How long one attempt may take before it is abandoned and retried. By default, 10 seconds. */
-        public Builder attemptTimeout(Duration attemptTimeout) {
-            options.attemptTimeout(attemptTimeout);
-            return this;
-        }
-
-        /** Attempts per call, the first included (1 = no retry). By default, 5. */
-        public Builder maxAttempts(int maxAttempts) {
-            options.maxAttempts(maxAttempts);
-            return this;
-        }
-
-        /** The first retry's backoff ceiling, doubled per retry, jittered. By default, 500 ms. */
-        public Builder backoffBase(Duration backoffBase) {
-            options.backoffBase(backoffBase);
-            return this;
-        }
-
-        /** The largest backoff ceiling. By default, 5 seconds. */
-        public Builder backoffMax(Duration backoffMax) {
-            options.backoffMax(backoffMax);
-            return this;
-        }
-
-        /** The HTTP client. By default, a new HTTP/1.1 client that follows no redirects. */
-        public Builder httpClient(HttpClient httpClient) {
-            options.httpClient(httpClient);
             return this;
         }
 
@@ -324,7 +287,7 @@ public final class AzurePipelinesTokenSource implements TokenSource {
                         "Pass the id of the workload identity federation service connection.");
             }
             URI parsed = Endpoints.requireSafe(uri, environment != null && requestUri == null ? REQUEST_URI_VARIABLE : "requestUri");
-            return new AzurePipelinesTokenSource(parsed, token, connection, options.exchange());
+            return new AzurePipelinesTokenSource(parsed, token, connection, http.exchange());
         }
     }
 }

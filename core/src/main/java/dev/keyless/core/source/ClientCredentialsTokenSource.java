@@ -660,7 +660,7 @@ public final class ClientCredentialsTokenSource implements TokenSource {
      * audience verified, 60 second assertions, the system UTC clock, 5 s connect and 10 s attempt timeouts,
      * 3 attempts with 250 ms to 2 s of jittered backoff.
      */
-    public static final class Builder {
+    public static final class Builder extends HttpSourceBuilder<Builder> {
         private URI issuer;
         private URI tokenEndpoint;
         private String clientId;
@@ -682,10 +682,9 @@ public final class ClientCredentialsTokenSource implements TokenSource {
         private String subjectTokenType;
         private String requestedTokenType;
         private Clock clock = Clock.systemUTC();
-        private final HttpTokenSupport.Options http = new HttpTokenSupport.Options(Duration.ofSeconds(5),
-                Duration.ofSeconds(10), 3, Duration.ofMillis(250), Duration.ofSeconds(2));
 
         private Builder() {
+            super(Duration.ofSeconds(5), Duration.ofSeconds(10), 3, Duration.ofMillis(250), Duration.ofSeconds(2));
         }
 
         /**
@@ -844,42 +843,6 @@ public final class ClientCredentialsTokenSource implements TokenSource {
         /** The clock for assertion {@code iat}/{@code exp}; by default {@link Clock#systemUTC()}. */
         public Builder clock(Clock clock) {
             this.clock = nonNull("clock", clock);
-            return this;
-        }
-
-        /** The HTTP client; by default HTTP/1.1 with no redirects and the connect timeout. */
-        public Builder httpClient(HttpClient client) {
-            http.httpClient(client);
-            return this;
-        }
-
-        /** The connect timeout of the default client; by default 5 seconds. */
-        public Builder connectTimeout(Duration timeout) {
-            http.connectTimeout(timeout);
-            return this;
-        }
-
-        /** The timeout of each attempt; by default 10 seconds. */
-        public Builder attemptTimeout(Duration timeout) {
-            http.attemptTimeout(timeout);
-            return this;
-        }
-
-        /** Attempts per call for 5xx, 429 and time-outs (1 = no retry); by default 3. */
-        public Builder maxAttempts(int attempts) {
-            http.maxAttempts(attempts);
-            return this;
-        }
-
-        /** The first backoff between attempts (jittered, doubling); by default 250 ms. */
-        public Builder backoffBase(Duration base) {
-            http.backoffBase(base);
-            return this;
-        }
-
-        /** The longest backoff between attempts; by default 2 seconds. */
-        public Builder backoffMax(Duration max) {
-            http.backoffMax(max);
             return this;
         }
 

@@ -162,14 +162,13 @@ public final class GitHubActionsTokenSource implements TokenSource {
     }
 
     /** Builds a {@link GitHubActionsTokenSource}; the request URL and token are required. */
-    public static final class Builder {
+    public static final class Builder extends HttpSourceBuilder<Builder> {
         private String requestUrl;
         private String requestToken;
         private Environment environment;
-        private final HttpTokenSupport.Options options = new HttpTokenSupport.Options(
-                Duration.ofSeconds(5), Duration.ofSeconds(10), 5, Duration.ofMillis(500), Duration.ofSeconds(5));
 
         private Builder() {
+            super(Duration.ofSeconds(5), Duration.ofSeconds(10), 5, Duration.ofMillis(500), Duration.ofSeconds(5));
         }
 
         /** The token endpoint; by default read from {@code ACTIONS_ID_TOKEN_REQUEST_URL} when an environment is set. */
@@ -187,42 +186,6 @@ public final class GitHubActionsTokenSource implements TokenSource {
         /** Reads the request URL and token (when not set explicitly) from this environment. */
         public Builder environment(Environment environment) {
             this.environment = Objects.requireNonNull(environment, "environment");
-            return this;
-        }
-
-        /** How long to wait to connect (default client only). By default, 5 seconds. */
-        public Builder connectTimeout(Duration connectTimeout) {
-            options.connectTimeout(connectTimeout);
-            return this;
-        }
-
-        /** How long one attempt may take before it is abandoned and retried. By default, 10 seconds. */
-        public Builder attemptTimeout(Duration attemptTimeout) {
-            options.attemptTimeout(attemptTimeout);
-            return this;
-        }
-
-        /** Attempts per call, the first included (1 = no retry). By default, 5. */
-        public Builder maxAttempts(int maxAttempts) {
-            options.maxAttempts(maxAttempts);
-            return this;
-        }
-
-        /** The first retry's backoff ceiling, doubled per retry, jittered. By default, 500 ms. */
-        public Builder backoffBase(Duration backoffBase) {
-            options.backoffBase(backoffBase);
-            return this;
-        }
-
-        /** The largest backoff ceiling. By default, 5 seconds. */
-        public Builder backoffMax(Duration backoffMax) {
-            options.backoffMax(backoffMax);
-            return this;
-        }
-
-        /** The HTTP client. By default, a new HTTP/1.1 client that follows no redirects. */
-        public Builder httpClient(HttpClient httpClient) {
-            options.httpClient(httpClient);
             return this;
         }
 
@@ -258,7 +221,7 @@ public final class GitHubActionsTokenSource implements TokenSource {
                         "Pass the job's " + REQUEST_TOKEN_VARIABLE + ", or call environment(Environment.system()).");
             }
             URI uri = Endpoints.requireSafe(url, environment != null && requestUrl == null ? REQUEST_URL_VARIABLE : "requestUrl");
-            return new GitHubActionsTokenSource(uri, token, options.exchange());
+            return new GitHubActionsTokenSource(uri, token, http.exchange());
         }
     }
 }

@@ -151,14 +151,13 @@ public final class GoogleMetadataTokenSource implements TokenSource {
     }
 
     /** Builds a {@link GoogleMetadataTokenSource}. */
-    public static final class Builder {
+    public static final class Builder extends HttpSourceBuilder<Builder> {
         private String host;
         private String serviceAccount = "default";
         private Environment environment;
-        private final HttpTokenSupport.Options options = new HttpTokenSupport.Options(
-                Duration.ofSeconds(1), Duration.ofSeconds(3), 3, Duration.ofMillis(100), Duration.ofSeconds(1));
 
         private Builder() {
+            super(Duration.ofSeconds(1), Duration.ofSeconds(3), 3, Duration.ofMillis(100), Duration.ofSeconds(1));
         }
 
         /**
@@ -187,42 +186,6 @@ public final class GoogleMetadataTokenSource implements TokenSource {
             return this;
         }
 
-        /** How long to wait to connect (default client only). By default, 1 second. */
-        public Builder connectTimeout(Duration connectTimeout) {
-            options.connectTimeout(connectTimeout);
-            return this;
-        }
-
-        /** How long one attempt may take before it is abandoned and retried. By default, 3 seconds. */
-        public Builder attemptTimeout(Duration attemptTimeout) {
-            options.attemptTimeout(attemptTimeout);
-            return this;
-        }
-
-        /** Attempts per call, the first included (1 = no retry). By default, 3. */
-        public Builder maxAttempts(int maxAttempts) {
-            options.maxAttempts(maxAttempts);
-            return this;
-        }
-
-        /** The first retry's backoff ceiling, doubled per retry, jittered. By default, 100 ms. */
-        public Builder backoffBase(Duration backoffBase) {
-            options.backoffBase(backoffBase);
-            return this;
-        }
-
-        /** The largest backoff ceiling. By default, 1 second. */
-        public Builder backoffMax(Duration backoffMax) {
-            options.backoffMax(backoffMax);
-            return this;
-        }
-
-        /** The HTTP client. By default, a new HTTP/1.1 client that follows no redirects. */
-        public Builder httpClient(HttpClient httpClient) {
-            options.httpClient(httpClient);
-            return this;
-        }
-
         /**
          * Builds the source.
          *
@@ -239,7 +202,7 @@ public final class GoogleMetadataTokenSource implements TokenSource {
                 h = DEFAULT_HOST;
             }
             URI base = metadataUri(h, option, serviceAccount);
-            return new GoogleMetadataTokenSource(base, serviceAccount, options.exchange());
+            return new GoogleMetadataTokenSource(base, serviceAccount, http.exchange());
         }
 
         private static URI metadataUri(String host, String option, String serviceAccount) {

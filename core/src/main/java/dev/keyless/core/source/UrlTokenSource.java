@@ -51,7 +51,7 @@ public final class UrlTokenSource implements TokenSource {
         this.tokenField = b.tokenField;
         this.audienceParameter = b.audienceParameter;
         this.name = b.name != null ? b.name : "url:" + HttpTokenSupport.describe(uri);
-        this.exchange = b.options.exchange();
+        this.exchange = b.http.exchange();
     }
 
     /** A builder; the URL is required. */
@@ -154,7 +154,7 @@ public final class UrlTokenSource implements TokenSource {
     }
 
     /** Builds a {@link UrlTokenSource}. */
-    public static final class Builder {
+    public static final class Builder extends HttpSourceBuilder<Builder> {
         private String url;
         private String method = "GET";
         private final Map<String, String> headers = new LinkedHashMap<>();
@@ -162,10 +162,9 @@ public final class UrlTokenSource implements TokenSource {
         private String tokenField;
         private String audienceParameter;
         private String name;
-        private final HttpTokenSupport.Options options = new HttpTokenSupport.Options(
-                Duration.ofSeconds(5), Duration.ofSeconds(10), 3, Duration.ofMillis(500), Duration.ofSeconds(5));
 
         private Builder() {
+            super(Duration.ofSeconds(5), Duration.ofSeconds(10), 3, Duration.ofMillis(500), Duration.ofSeconds(5));
         }
 
         /** The endpoint: https, or http on a loopback address only. Required. */
@@ -256,42 +255,6 @@ public final class UrlTokenSource implements TokenSource {
                 throw ConfigurationException.badOption("name", "it is blank", "Pass a short name such as corp-idp.");
             }
             this.name = name.strip();
-            return this;
-        }
-
-        /** How long to wait to connect (default client only). By default, 5 seconds. */
-        public Builder connectTimeout(Duration connectTimeout) {
-            options.connectTimeout(connectTimeout);
-            return this;
-        }
-
-        /** How long one attempt may take before it is abandoned and retried. By default, 10 seconds. */
-        public Builder attemptTimeout(Duration attemptTimeout) {
-            options.attemptTimeout(attemptTimeout);
-            return this;
-        }
-
-        /** Attempts per call, the first included (1 = no retry). By default, 3. */
-        public Builder maxAttempts(int maxAttempts) {
-            options.maxAttempts(maxAttempts);
-            return this;
-        }
-
-        /** The first retry's backoff ceiling, doubled per retry, jittered. By default, 500 ms. */
-        public Builder backoffBase(Duration backoffBase) {
-            options.backoffBase(backoffBase);
-            return this;
-        }
-
-        /** The largest backoff ceiling. By default, 5 seconds. */
-        public Builder backoffMax(Duration backoffMax) {
-            options.backoffMax(backoffMax);
-            return this;
-        }
-
-        /** The HTTP client. By default, a new HTTP/1.1 client that follows no redirects. */
-        public Builder httpClient(HttpClient httpClient) {
-            options.httpClient(httpClient);
             return this;
         }
 
