@@ -83,7 +83,7 @@ class ProviderConfigurationTest {
                 .hasMessageContaining("plain http");
         assertThatThrownBy(() -> WebIdentityCredentialsProvider.builder().audience(" ")).hasMessageContaining("audience");
         assertThatThrownBy(() -> ChainedRoleCredentialsProvider.builder().duration(Duration.ofHours(2)))
-                .hasMessageContaining("1 hour");
+                .hasMessageContaining("3600");
     }
 
     @Test
