@@ -1,24 +1,11 @@
 package dev.keyless.testkit.google.internal;
 
-import dev.cel.common.CelAbstractSyntaxTree;
-import dev.cel.common.CelFunctionDecl;
-import dev.cel.common.CelOverloadDecl;
-import dev.cel.common.CelValidationException;
-import dev.cel.common.CelValidationResult;
-import dev.cel.common.types.MapType;
-import dev.cel.common.types.SimpleType;
-import dev.cel.compiler.CelCompiler;
-import dev.cel.compiler.CelCompilerFactory;
-import dev.cel.runtime.CelEvaluationException;
-import dev.cel.runtime.CelFunctionBinding;
-import dev.cel.runtime.CelRuntime;
-import dev.cel.runtime.CelRuntimeFactory;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Google's attribute mappings and attribute conditions, run by the reference CEL implementation ({@code dev.cel}).
@@ -29,20 +16,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * compiled once per expression and cached. JSON numbers are handed to CEL as {@code int} (long) or {@code double}.
  */
 public final class CelEngine {
-    private static final CelCompiler COMPILER = CelCompilerFactory.standardCelCompilerBuilder()
-            .addVar("assertion", MapType.create(SimpleType.STRING, SimpleType.DYN))
-            .addVar("google", MapType.create(SimpleType.STRING, SimpleType.DYN))
-            .addVar("attribute", MapType.create(SimpleType.STRING, SimpleType.DYN))
-            .addFunctionDeclarations(CelFunctionDecl.newFunctionDeclaration("extract",
-                    CelOverloadDecl.newMemberOverload("string_extract_string", SimpleType.STRING,
-                            SimpleType.STRING, SimpleType.STRING)))
-            .build();
-    private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
-            .addFunctionBindings(CelFunctionBinding.from("string_extract_string", String.class, String.class,
-                    CelEngine::extract))
-            .build();
-    private static final Map<String, CelRuntime.Program> PROGRAMS = new ConcurrentHashMap<>();
-    private static final java.util.concurrent.atomic.AtomicBoolean WARMING = new java.util.concurrent.atomic.AtomicBoolean();
+    static {
+        // CEL's jars split packages, so they live on the class path (the unnamed module). On the module path this
+        // module must read it before CelPrograms, which uses CEL's types, is loaded.
+        Module self = CelEngine.class.getModule();
+        Module cel = CelEngine.class.getClassLoader().getUnnamedModule();
+        if (self.isNamed() && !self.canRead(cel)) {
+            self.addReads(cel);
+        }
+    }
+
+    private static final AtomicBoolean WARMING = new AtomicBoolean();
 
     private CelEngine() {
     }
@@ -73,41 +57,17 @@ public final class CelEngine {
 
     /** Checks that an expression compiles; throws with CEL's error text when it does not. */
     public static void check(String expression) throws CelException {
-        program(expression);
+        CelPrograms.check(expression);
     }
 
     /** Evaluates an expression with the given variables (assertion, google, attribute). */
     public static Object evaluate(String expression, Map<String, ?> variables) throws CelException {
-        CelRuntime.Program program = program(expression);
         Map<String, Object> vars = new LinkedHashMap<>();
         vars.put("assertion", Map.of());
         vars.put("google", Map.of());
         vars.put("attribute", Map.of());
         variables.forEach((k, v) -> vars.put(k, toCel(v)));
-        try {
-            return program.eval(vars);
-        } catch (CelEvaluationException | RuntimeException e) {
-            throw new CelException(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-        }
-    }
-
-    private static CelRuntime.Program program(String expression) throws CelException {
-        CelRuntime.Program cached = PROGRAMS.get(expression);
-        if (cached != null) {
-            return cached;
-        }
-        CelValidationResult result = COMPILER.compile(expression);
-        if (result.hasError()) {
-            throw new CelException(result.getErrorString());
-        }
-        try {
-            CelAbstractSyntaxTree ast = result.getAst();
-            CelRuntime.Program program = RUNTIME.createProgram(ast);
-            PROGRAMS.putIfAbsent(expression, program);
-            return program;
-        } catch (CelValidationException | CelEvaluationException e) {
-            throw new CelException(e.getMessage());
-        }
+        return CelPrograms.eval(expression, vars);
     }
 
     /** Converts JSON-ish Java values into what CEL accepts: long for integers, double for decimals, no nulls. */
