@@ -136,17 +136,10 @@ public final class AttributeConditionCheck {
 
     private static int closingParen(String s) {
         int depth = 0;
-        char quote = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (quote != 0) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
+            if (isQuote(c)) {
+                i = endOfQuoted(s, i);
             } else if (c == '(') {
                 depth++;
             } else if (c == ')' && --depth == 0) {
@@ -156,22 +149,36 @@ public final class AttributeConditionCheck {
         return -1;
     }
 
+    private static boolean isQuote(char c) {
+        return c == '\'' || c == '"';
+    }
+
+    /**
+     * The index of the quote that closes the string literal opening at {@code open} (a backslash escapes the next
+     * character), or the length of {@code s} when it is not closed: operators and brackets inside literals do not count.
+     */
+    private static int endOfQuoted(String s, int open) {
+        char quote = s.charAt(open);
+        for (int i = open + 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == quote) {
+                return i;
+            }
+        }
+        return s.length();
+    }
+
     /** Splits at top-level occurrences of {@code op}, outside quotes, parentheses and brackets. */
     static List<String> split(String s, String op) {
         List<String> out = new ArrayList<>();
         int depth = 0;
-        char quote = 0;
         int start = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (quote != 0) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
+            if (isQuote(c)) {
+                i = endOfQuoted(s, i);
             } else if (c == '(' || c == '[' || c == '{') {
                 depth++;
             } else if (c == ')' || c == ']' || c == '}') {

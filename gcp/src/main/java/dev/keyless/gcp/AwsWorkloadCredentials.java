@@ -7,12 +7,10 @@ import com.google.auth.oauth2.AwsSecurityCredentials;
 import com.google.auth.oauth2.AwsSecurityCredentialsSupplier;
 import com.google.auth.oauth2.ExternalAccountSupplierContext;
 import com.google.auth.oauth2.GoogleCredentials;
-import com.google.auth.oauth2.ImpersonatedCredentials;
 import dev.keyless.core.ConfigurationException;
 import dev.keyless.core.Diagnosis;
 import dev.keyless.core.KeylessException;
 import dev.keyless.core.TokenException;
-import dev.keyless.core.internal.Endpoints;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -40,38 +38,13 @@ public final class AwsWorkloadCredentials {
     private AwsWorkloadCredentials(Builder b) {
         this.provider = b.provider;
         this.serviceAccount = b.serviceAccount;
-        AwsCredentials.Builder ab = AwsCredentials.newBuilder()
-                .setAudience(provider.stsAudience())
+        AwsCredentials.Builder ab = b.federation(AwsCredentials.newBuilder(), b.scopes, b.transportFactory)
                 .setSubjectTokenType(AWS4_REQUEST)
-                .setAwsSecurityCredentialsSupplier(new Supplier(b.keys, b.region))
-                .setTokenUrl(b.tokenUrl != null ? b.tokenUrl : "https://sts." + b.universeDomain + "/v1/token");
-        ab.setUniverseDomain(b.universeDomain);
+                .setAwsSecurityCredentialsSupplier(new Supplier(b.keys, b.region));
         if (b.verificationUrl != null) {
             ab.setRegionalCredentialVerificationUrlOverride(b.verificationUrl);
         }
-        if (b.transportFactory != null) {
-            ab.setHttpTransportFactory(b.transportFactory);
-        }
-        if (serviceAccount == null) {
-            ab.setScopes(b.scopes);
-        }
-        AwsCredentials federated = ab.build();
-        if (serviceAccount == null) {
-            this.credentials = federated;
-        } else {
-            String iam = b.iamCredentialsUrl != null ? b.iamCredentialsUrl : "https://iamcredentials." + b.universeDomain;
-            ImpersonatedCredentials.Builder ib = ImpersonatedCredentials.newBuilder()
-                    .setSourceCredentials(federated)
-                    .setTargetPrincipal(serviceAccount)
-                    .setScopes(b.scopes)
-                    .setLifetime((int) b.lifetime.getSeconds())
-                    .setIamEndpointOverride(iam + "/v1/projects/-/serviceAccounts/" + serviceAccount + ":generateAccessToken");
-            if (b.transportFactory != null) {
-                ib.setHttpTransportFactory(b.transportFactory);
-            }
-            ib.setUniverseDomain(b.universeDomain);
-            this.credentials = ib.build();
-        }
+        this.credentials = b.impersonatedIfSet(ab.build(), b.scopes, List.of(), b.transportFactory, null);
     }
 
     public static Builder builder() {
@@ -93,13 +66,8 @@ public final class AwsWorkloadCredentials {
             credentials.refreshIfExpired();
             return credentials.getAccessToken();
         } catch (IOException | RuntimeException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof KeylessException) {
-                    throw (KeylessException) t;
-                }
-            }
-            throw new GoogleExchangeException(GoogleFailures.diagnose(e, GoogleFailures.Context.empty()
-                    .provider(provider).serviceAccount(serviceAccount)), GoogleFailures.retryable(e), e);
+            throw GoogleFailures.asKeylessException(e,
+                    () -> GoogleFailures.Context.empty().provider(provider).serviceAccount(serviceAccount));
         }
     }
 
@@ -152,31 +120,19 @@ public final class AwsWorkloadCredentials {
         }
     }
 
-    /** Configures {@link AwsWorkloadCredentials}; provider, AWS credentials and region are required. */
-    public static final class Builder {
-        private WorkloadIdentityProvider provider;
+    /**
+     * Configures {@link AwsWorkloadCredentials}; provider, AWS credentials and region are required. The options it
+     * shares with the other Google builders are {@link GoogleExchangeBuilder}'s.
+     */
+    public static final class Builder extends GoogleExchangeBuilder<Builder> {
         private AwsKeysSupplier keys;
         private String region;
-        private String serviceAccount;
-        private Duration lifetime = Duration.ofHours(1);
         private List<String> scopes = List.of(WorkloadIdentityCredentials.CLOUD_PLATFORM_SCOPE);
-        private String universeDomain = "googleapis.com";
-        private String tokenUrl;
-        private String iamCredentialsUrl;
         private String verificationUrl;
         private HttpTransportFactory transportFactory;
 
         private Builder() {
-        }
-
-        public Builder provider(String resourceName) {
-            this.provider = WorkloadIdentityProvider.parse(resourceName);
-            return this;
-        }
-
-        public Builder provider(WorkloadIdentityProvider provider) {
-            this.provider = Objects.requireNonNull(provider, "provider");
-            return this;
+            super(Duration.ofHours(1));
         }
 
         /** The AWS credentials, asked at every exchange. */
@@ -195,52 +151,12 @@ public final class AwsWorkloadCredentials {
             return this;
         }
 
-        /** Impersonates this service account. By default, none. */
-        public Builder serviceAccount(String email) {
-            if (email == null || !email.matches("[^@\\s/]+@[^@\\s/]+\\.gserviceaccount\\.com")) {
-                throw ConfigurationException.badOption("serviceAccount", "'" + email + "' is not a service account email",
-                        "Pass NAME@PROJECT_ID.iam.gserviceaccount.com.");
-            }
-            this.serviceAccount = email;
-            return this;
-        }
-
-        /** Impersonated token lifetime, 600 to 43200 s. By default, 1 hour. */
-        public Builder lifetime(Duration lifetime) {
-            long s = lifetime.getSeconds();
-            if (s < 600 || s > 43200) {
-                throw ConfigurationException.badOption("lifetime", "must be 600 to 43200 seconds, got " + lifetime,
-                        "Pass a lifetime between 10 minutes and 12 hours.");
-            }
-            this.lifetime = lifetime;
-            return this;
-        }
-
-        /** By default, cloud-platform. */
+        /** OAuth scopes of the access token. By default, cloud-platform. */
         public Builder scopes(List<String> scopes) {
             if (scopes.isEmpty()) {
                 throw ConfigurationException.badOption("scopes", "it is empty", "Pass at least one scope.");
             }
             this.scopes = List.copyOf(scopes);
-            return this;
-        }
-
-        /** By default, googleapis.com. */
-        public Builder universeDomain(String domain) {
-            this.universeDomain = Objects.requireNonNull(domain, "universeDomain");
-            return this;
-        }
-
-        /** The STS token URL (https). By default, {@code https://sts.<universe>/v1/token}. */
-        public Builder tokenUrl(String url) {
-            this.tokenUrl = Endpoints.requireSafe(url, "tokenUrl").toString();
-            return this;
-        }
-
-        /** The IAM Credentials root. By default, {@code https://iamcredentials.<universe>}. */
-        public Builder iamCredentialsUrl(String url) {
-            String u = Endpoints.requireSafe(url, "iamCredentialsUrl").toString();
-            this.iamCredentialsUrl = u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
             return this;
         }
 
@@ -253,16 +169,19 @@ public final class AwsWorkloadCredentials {
             return this;
         }
 
+        /** The HTTP transport for STS and IAM calls (proxies, custom trust). By default, google-auth's. */
         public Builder httpTransportFactory(HttpTransportFactory factory) {
             this.transportFactory = Objects.requireNonNull(factory, "httpTransportFactory");
             return this;
         }
 
+        /**
+         * Builds the credentials. No network call is made until a token is needed.
+         *
+         * @throws ConfigurationException for a missing provider, AWS credentials or region
+         */
         public AwsWorkloadCredentials build() {
-            if (provider == null) {
-                throw ConfigurationException.badOption("provider", "it is not set",
-                        "Pass projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER.");
-            }
+            requireProvider();
             if (keys == null) {
                 throw ConfigurationException.badOption("awsCredentials", "it is not set",
                         "Pass an AwsKeysSupplier, e.g. one over keyless-aws's WebIdentityCredentialsProvider.");

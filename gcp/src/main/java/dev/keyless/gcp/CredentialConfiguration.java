@@ -72,15 +72,15 @@ public final class CredentialConfiguration {
         return "CredentialConfiguration{" + summary + "}";
     }
 
-    /** Configures a {@link CredentialConfiguration}; a provider and one credential source are required. */
-    public static final class Builder {
-        private WorkloadIdentityProvider provider;
+    /**
+     * Configures a {@link CredentialConfiguration}; a provider and one credential source are required. The options it
+     * shares with the other Google builders are {@link GoogleExchangeBuilder}'s: the service account becomes
+     * {@code service_account_impersonation_url}, the lifetime
+     * {@code service_account_impersonation.token_lifetime_seconds} (by default left out: 1 hour), the token URL
+     * {@code token_url}.
+     */
+    public static final class Builder extends GoogleExchangeBuilder<Builder> {
         private SubjectTokenType subjectTokenType = SubjectTokenType.JWT;
-        private String serviceAccount;
-        private Duration lifetime;
-        private String universeDomain = "googleapis.com";
-        private String tokenUrl;
-        private String iamCredentialsUrl;
         private String workforceUserProject;
         private String quotaProject;
         private Map<String, Object> source;
@@ -89,61 +89,12 @@ public final class CredentialConfiguration {
         private boolean allowWorkspace;
 
         private Builder() {
-        }
-
-        public Builder provider(String resourceName) {
-            this.provider = WorkloadIdentityProvider.parse(resourceName);
-            return this;
-        }
-
-        public Builder provider(WorkloadIdentityProvider provider) {
-            this.provider = Objects.requireNonNull(provider, "provider");
-            return this;
+            super(null); // no lifetime unless set: the file leaves it out and Google's libraries use 1 hour
         }
 
         /** By default, {@link SubjectTokenType#JWT}. */
         public Builder subjectTokenType(SubjectTokenType type) {
             this.subjectTokenType = Objects.requireNonNull(type, "subjectTokenType");
-            return this;
-        }
-
-        /** Impersonates this service account ({@code service_account_impersonation_url}). By default, none. */
-        public Builder serviceAccount(String email) {
-            if (email == null || !email.matches("[^@\\s/]+@[^@\\s/]+\\.gserviceaccount\\.com")) {
-                throw ConfigurationException.badOption("serviceAccount", "'" + email + "' is not a service account email",
-                        "Pass NAME@PROJECT_ID.iam.gserviceaccount.com.");
-            }
-            this.serviceAccount = email;
-            return this;
-        }
-
-        /** {@code service_account_impersonation.token_lifetime_seconds}: 600 to 43200 s. By default, unset (1 hour). */
-        public Builder lifetime(Duration lifetime) {
-            long s = lifetime.getSeconds();
-            if (s < 600 || s > 43200) {
-                throw ConfigurationException.badOption("lifetime", "must be 600 to 43200 seconds, got " + lifetime,
-                        "Pass a lifetime between 10 minutes and 12 hours.");
-            }
-            this.lifetime = lifetime;
-            return this;
-        }
-
-        /** By default, {@code googleapis.com}. */
-        public Builder universeDomain(String domain) {
-            this.universeDomain = Objects.requireNonNull(domain, "universeDomain");
-            return this;
-        }
-
-        /** {@code token_url}. By default, {@code https://sts.<universe>/v1/token}. */
-        public Builder tokenUrl(String url) {
-            this.tokenUrl = Endpoints.requireSafe(url, "tokenUrl").toString();
-            return this;
-        }
-
-        /** The IAM Credentials root for the impersonation URL. By default, {@code https://iamcredentials.<universe>}. */
-        public Builder iamCredentialsUrl(String url) {
-            String u = Endpoints.requireSafe(url, "iamCredentialsUrl").toString();
-            this.iamCredentialsUrl = u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
             return this;
         }
 
@@ -260,10 +211,7 @@ public final class CredentialConfiguration {
         }
 
         public CredentialConfiguration build() {
-            if (provider == null) {
-                throw ConfigurationException.badOption("provider", "it is not set",
-                        "Pass projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER.");
-            }
+            requireProvider();
             if (source == null) {
                 throw ConfigurationException.badOption("credential source", "none is set",
                         "Call fileSource(...), gitHubActionsSource(...), urlSource(...) or executableSource(...).");
@@ -281,11 +229,9 @@ public final class CredentialConfiguration {
             j.put("type", "external_account");
             j.put("audience", provider.stsAudience());
             j.put("subject_token_type", subjectTokenType.urn());
-            j.put("token_url", tokenUrl != null ? tokenUrl : "https://sts." + universeDomain + "/v1/token");
+            j.put("token_url", stsTokenUrl());
             if (serviceAccount != null) {
-                String iam = iamCredentialsUrl != null ? iamCredentialsUrl : "https://iamcredentials." + universeDomain;
-                j.put("service_account_impersonation_url", iam + "/v1/projects/-/serviceAccounts/" + serviceAccount
-                        + ":generateAccessToken");
+                j.put("service_account_impersonation_url", impersonationUrl());
                 if (lifetime != null) {
                     j.put("service_account_impersonation", Map.of("token_lifetime_seconds", lifetime.getSeconds()));
                 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -103,10 +104,9 @@ public final class GoogleFailures {
     public static Diagnosis diagnose(Throwable failure, Context context) {
         Objects.requireNonNull(failure, "failure");
         Objects.requireNonNull(context, "context");
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof KeylessException) {
-                return ((KeylessException) t).diagnosis();
-            }
+        Optional<KeylessException> keyless = keylessCause(failure);
+        if (keyless.isPresent()) {
+            return keyless.get().diagnosis();
         }
         Optional<GoogleError> error = parse(failure);
         if (error.isEmpty()) {
@@ -124,10 +124,9 @@ public final class GoogleFailures {
 
     /** Whether trying again later can help: 5xx, throttling, or no answer at all. */
     public static boolean retryable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof KeylessException) {
-                return ((KeylessException) t).retryable();
-            }
+        Optional<KeylessException> keyless = keylessCause(failure);
+        if (keyless.isPresent()) {
+            return keyless.get().retryable();
         }
         Optional<GoogleError> e = parse(failure);
         if (e.isEmpty()) {
@@ -137,6 +136,25 @@ public final class GoogleFailures {
         return g.httpStatus() >= 500 || g.httpStatus() == 429
                 || List.of("temporarily_unavailable", "server_error", "quota_exceeded", "UNAVAILABLE", "INTERNAL",
                 "RESOURCE_EXHAUSTED").contains(g.code());
+    }
+
+    /**
+     * {@code failure} as a Keyless exception: the first one in its cause chain (a token source's or supplier's failure,
+     * which explains itself), else a {@link GoogleExchangeException} diagnosed in the context (built only then).
+     */
+    static KeylessException asKeylessException(Throwable failure, Supplier<Context> context) {
+        return keylessCause(failure).orElseGet(
+                () -> new GoogleExchangeException(diagnose(failure, context.get()), retryable(failure), failure));
+    }
+
+    /** The first {@link KeylessException} in the cause chain of {@code failure}, itself included. */
+    private static Optional<KeylessException> keylessCause(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof KeylessException) {
+                return Optional.of((KeylessException) t);
+            }
+        }
+        return Optional.empty();
     }
 
     static Optional<GoogleError> parse(Throwable failure) {

@@ -11,10 +11,10 @@ import dev.keyless.core.Environment;
 import dev.keyless.core.KeylessException;
 import dev.keyless.core.TokenRequest;
 import dev.keyless.core.TokenSource;
-import dev.keyless.core.internal.Endpoints;
 import dev.keyless.core.source.TokenSources;
 import dev.keyless.gcp.internal.TokenSourceSupplier;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,46 +65,17 @@ public final class WorkloadIdentityCredentials {
         TokenRequest request = source.supportsRequestedAudience() || b.tokenAudience != null
                 ? TokenRequest.forAudience(tokenAudience) : TokenRequest.sourceDefault();
         this.supplier = new TokenSourceSupplier(source, request, b.clock);
-        String universe = b.universeDomain;
-        IdentityPoolCredentials.Builder fb = IdentityPoolCredentials.newBuilder()
-                .setAudience(provider.stsAudience())
+        IdentityPoolCredentials.Builder fb = b.federation(IdentityPoolCredentials.newBuilder(), b.scopes, b.transportFactory)
                 .setSubjectTokenType(b.subjectTokenType.urn())
-                .setSubjectTokenSupplier(supplier)
-                .setTokenUrl(b.tokenUrl != null ? b.tokenUrl : "https://sts." + universe + "/v1/token");
-        fb.setUniverseDomain(universe);
-        if (b.transportFactory != null) {
-            fb.setHttpTransportFactory(b.transportFactory);
-        }
+                .setSubjectTokenSupplier(supplier);
         if (b.workforceUserProject != null) {
             fb.setWorkforcePoolUserProject(b.workforceUserProject);
         }
         if (b.quotaProject != null) {
             fb.setQuotaProjectId(b.quotaProject);
         }
-        if (serviceAccount == null) {
-            fb.setScopes(b.scopes);
-        }
         this.federated = fb.build();
-        if (serviceAccount == null) {
-            this.credentials = federated;
-        } else {
-            String iam = b.iamCredentialsUrl != null ? b.iamCredentialsUrl : "https://iamcredentials." + universe;
-            ImpersonatedCredentials.Builder ib = ImpersonatedCredentials.newBuilder()
-                    .setSourceCredentials(federated)
-                    .setTargetPrincipal(serviceAccount)
-                    .setDelegates(b.delegates.stream().map(d -> "projects/-/serviceAccounts/" + d).toList())
-                    .setScopes(b.scopes)
-                    .setLifetime((int) b.lifetime.getSeconds())
-                    .setIamEndpointOverride(iam + "/v1/projects/-/serviceAccounts/" + serviceAccount + ":generateAccessToken");
-            if (b.transportFactory != null) {
-                ib.setHttpTransportFactory(b.transportFactory);
-            }
-            if (b.quotaProject != null) {
-                ib.setQuotaProjectId(b.quotaProject);
-            }
-            ib.setUniverseDomain(universe);
-            this.credentials = ib.build();
-        }
+        this.credentials = b.impersonatedIfSet(federated, b.scopes, b.delegates, b.transportFactory, b.quotaProject);
     }
 
     /** Starts a builder; {@link Builder#provider(String)} is required. */
@@ -140,17 +111,16 @@ public final class WorkloadIdentityCredentials {
 
     /** Converts a failure of google-auth into the Keyless exception that explains it. */
     public KeylessException asKeylessException(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof KeylessException) {
-                return (KeylessException) t;
-            }
-        }
-        return new GoogleExchangeException(diagnose(failure), GoogleFailures.retryable(failure), failure);
+        return GoogleFailures.asKeylessException(failure, this::context);
     }
 
     /** Explains a failure of these credentials (from google-auth or from a client library that used them). */
     public Diagnosis diagnose(Throwable failure) {
-        GoogleFailures.Context context = GoogleFailures.Context.empty()
+        return GoogleFailures.diagnose(failure, context());
+    }
+
+    private GoogleFailures.Context context() {
+        return GoogleFailures.Context.empty()
                 .provider(provider)
                 .serviceAccount(serviceAccount)
                 .tokenAudience(tokenAudience)
@@ -158,7 +128,6 @@ public final class WorkloadIdentityCredentials {
                 .attributeCondition(attributeCondition)
                 .attributeMapping(attributeMapping)
                 .sourceName(supplier.sourceName());
-        return GoogleFailures.diagnose(failure, context);
     }
 
     public WorkloadIdentityProvider provider() {
@@ -186,21 +155,21 @@ public final class WorkloadIdentityCredentials {
                 + ", serviceAccount=" + (serviceAccount == null ? "(none)" : serviceAccount) + "}";
     }
 
-    /** Configures {@link WorkloadIdentityCredentials}. */
-    public static final class Builder {
-        private WorkloadIdentityProvider provider;
+    /**
+     * Configures {@link WorkloadIdentityCredentials}. The options it shares with the other Google builders (provider,
+     * service account, lifetime, universe, endpoints) are {@link GoogleExchangeBuilder}'s; here they are checked more
+     * strictly: whole-second lifetimes, a universe that is a domain, and https endpoints only.
+     */
+    public static final class Builder extends GoogleExchangeBuilder<Builder> {
+        private static final String DOMAIN = "[a-z0-9.-]+\\.[a-z]{2,}";
+
         private TokenSource tokenSource;
         private Environment environment = Environment.system();
         private String tokenAudience;
         private SubjectTokenType subjectTokenType = SubjectTokenType.JWT;
-        private String serviceAccount;
-        private Duration lifetime = Duration.ofHours(1);
         private List<String> delegates = List.of();
         private List<String> scopes = List.of(CLOUD_PLATFORM_SCOPE);
         private String workforceUserProject;
-        private String universeDomain = "googleapis.com";
-        private String tokenUrl;
-        private String iamCredentialsUrl;
         private String quotaProject;
         private HttpTransportFactory transportFactory;
         private String attributeCondition;
@@ -208,17 +177,7 @@ public final class WorkloadIdentityCredentials {
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
-        }
-
-        /** The provider's full resource name; validated at once (project number, provider not pool). Required. */
-        public Builder provider(String resourceName) {
-            this.provider = WorkloadIdentityProvider.parse(resourceName);
-            return this;
-        }
-
-        public Builder provider(WorkloadIdentityProvider provider) {
-            this.provider = Objects.requireNonNull(provider, "provider");
-            return this;
+            super(Duration.ofHours(1));
         }
 
         /** Where identity tokens come from. By default, detected from the environment when {@link #build()} runs. */
@@ -252,30 +211,6 @@ public final class WorkloadIdentityCredentials {
             return this;
         }
 
-        /** Impersonates this service account after the exchange. By default, none: the federated token is used directly. */
-        public Builder serviceAccount(String email) {
-            if (email == null || !email.matches("[^@\\s/]+@[^@\\s/]+\\.gserviceaccount\\.com")) {
-                throw ConfigurationException.badOption("serviceAccount", "'" + email + "' is not a service account email",
-                        "Pass NAME@PROJECT_ID.iam.gserviceaccount.com.");
-            }
-            this.serviceAccount = email;
-            return this;
-        }
-
-        /** How long impersonated tokens live: 600 to 43200 seconds (over 3600 needs an organization policy). By default, 1 hour. */
-        public Builder lifetime(Duration lifetime) {
-            Objects.requireNonNull(lifetime, "lifetime");
-            long s = lifetime.getSeconds();
-            if (s < 600 || s > 43200 || lifetime.getNano() != 0) {
-                throw ConfigurationException.badOption("lifetime", "must be whole seconds from 600 (10 minutes) to "
-                        + "43200 (12 hours), got " + lifetime,
-                        "Pass a lifetime between 10 minutes and 12 hours; more than 1 hour needs the organization policy "
-                                + "constraints/iam.allowServiceAccountCredentialLifetimeExtension.");
-            }
-            this.lifetime = lifetime;
-            return this;
-        }
-
         /** Service accounts in a delegation chain, each allowed to impersonate the next (emails). By default, none. */
         public Builder delegates(List<String> delegates) {
             for (String d : delegates) {
@@ -300,29 +235,6 @@ public final class WorkloadIdentityCredentials {
         /** The user project of a workforce pool provider (billing and quota). Only for workforce providers. */
         public Builder workforceUserProject(String project) {
             this.workforceUserProject = Objects.requireNonNull(project, "workforceUserProject");
-            return this;
-        }
-
-        /** The universe domain. By default, {@code googleapis.com}. */
-        public Builder universeDomain(String domain) {
-            if (domain == null || !domain.matches("[a-z0-9.-]+\\.[a-z]{2,}")) {
-                throw ConfigurationException.badOption("universeDomain", "'" + domain + "' is not a domain",
-                        "Pass a domain such as googleapis.com.");
-            }
-            this.universeDomain = domain;
-            return this;
-        }
-
-        /** The STS token URL, e.g. a testkit's. By default, {@code https://sts.<universe>/v1/token}. https only (google-auth requires it). */
-        public Builder tokenUrl(String url) {
-            this.tokenUrl = https(url, "tokenUrl");
-            return this;
-        }
-
-        /** The IAM Credentials API root, e.g. a testkit's. By default, {@code https://iamcredentials.<universe>}. */
-        public Builder iamCredentialsUrl(String url) {
-            String u = https(url, "iamCredentialsUrl");
-            this.iamCredentialsUrl = u.endsWith("/") ? u.substring(0, u.length() - 1) : u;
             return this;
         }
 
@@ -366,10 +278,7 @@ public final class WorkloadIdentityCredentials {
          *                                no detectable token source
          */
         public WorkloadIdentityCredentials build() {
-            if (provider == null) {
-                throw ConfigurationException.badOption("provider", "it is not set",
-                        "Pass projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER.");
-            }
+            requireProvider();
             if (workforceUserProject != null && !provider.isWorkforce()) {
                 throw ConfigurationException.badOption("workforceUserProject", "the provider " + provider
                                 + " is a workload identity pool provider; a user project belongs to workforce pools only",
@@ -383,8 +292,33 @@ public final class WorkloadIdentityCredentials {
             return new WorkloadIdentityCredentials(this, source);
         }
 
-        private static String https(String url, String option) {
-            java.net.URI uri = Endpoints.requireSafe(url, option);
+        /** Also whole seconds: google-auth takes the lifetime in seconds, and a fraction would be dropped silently. */
+        @Override
+        Duration checkLifetime(Duration lifetime) {
+            Objects.requireNonNull(lifetime, "lifetime");
+            if (!lifetimeInRange(lifetime.getSeconds()) || lifetime.getNano() != 0) {
+                throw ConfigurationException.badOption("lifetime", "must be whole seconds from 600 (10 minutes) to "
+                                + "43200 (12 hours), got " + lifetime,
+                        "Pass a lifetime between 10 minutes and 12 hours; more than 1 hour needs the organization policy "
+                                + "constraints/iam.allowServiceAccountCredentialLifetimeExtension.");
+            }
+            return lifetime;
+        }
+
+        /** Also a domain: it becomes the host of the default STS and IAM Credentials URLs. */
+        @Override
+        String checkUniverseDomain(String domain) {
+            if (domain == null || !domain.matches(DOMAIN)) {
+                throw ConfigurationException.badOption("universeDomain", "'" + domain + "' is not a domain",
+                        "Pass a domain such as googleapis.com.");
+            }
+            return domain;
+        }
+
+        /** Also https only, even on loopback: google-auth-library accepts nothing else. */
+        @Override
+        URI checkEndpoint(String url, String option) {
+            URI uri = super.checkEndpoint(url, option);
             if (!"https".equalsIgnoreCase(uri.getScheme())) {
                 throw new ConfigurationException(Diagnosis.builder("google-auth-library accepts only https URLs for "
                                 + option + ": " + url)
@@ -393,7 +327,7 @@ public final class WorkloadIdentityCredentials {
                         .fix("Use https:// (the Keyless testkit's LocalGoogle serves https on loopback).")
                         .build());
             }
-            return uri.toString();
+            return uri;
         }
     }
 }
