@@ -50,6 +50,20 @@ public final class LocalTls {
         return certificate.pem();
     }
 
+    /**
+     * Writes the server certificate and its private key (PKCS#8), both PEM, so that a local child process (e.g. the
+     * Azurite storage emulator, {@code --cert CERT --key KEY}) serves HTTPS with the certificate clients already trust.
+     * The key is a throwaway made for this JVM's tests; never use it elsewhere.
+     */
+    public void writeServerPem(Path certificateFile, Path privateKeyFile) {
+        try {
+            Files.writeString(certificateFile, certificate.pem());
+            Files.writeString(privateKeyFile, certificate.privateKeyPem());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write the testkit server certificate", e);
+        }
+    }
+
     /** A client context that trusts the emulators only. */
     public SSLContext sslContext() {
         return certificate.clientContext(false);

@@ -50,10 +50,12 @@ public final class SelfSignedCertificate {
     public static final String TRUST_STORE_PASSWORD = "changeit";
 
     private final X509Certificate certificate;
+    private final java.security.PrivateKey privateKey;
     private final SSLContext serverContext;
 
-    private SelfSignedCertificate(X509Certificate certificate, SSLContext serverContext) {
+    private SelfSignedCertificate(X509Certificate certificate, java.security.PrivateKey privateKey, SSLContext serverContext) {
         this.certificate = certificate;
+        this.privateKey = privateKey;
         this.serverContext = serverContext;
     }
 
@@ -94,7 +96,7 @@ public final class SelfSignedCertificate {
             kmf.init(keyStore, KEY_PASSWORD);
             SSLContext server = SSLContext.getInstance("TLS");
             server.init(kmf.getKeyManagers(), null, null);
-            return new SelfSignedCertificate(cert, server);
+            return new SelfSignedCertificate(cert, keys.getPrivate(), server);
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
             throw new IllegalStateException("Could not generate the testkit's self-signed TLS certificate", e);
         }
@@ -112,13 +114,21 @@ public final class SelfSignedCertificate {
     /** The certificate in PEM. */
     public String pem() {
         try {
-            return "-----BEGIN CERTIFICATE-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-                            .encodeToString(certificate.getEncoded())
-                    + "\n-----END CERTIFICATE-----\n";
+            return pem("CERTIFICATE", certificate.getEncoded());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The private key in PKCS#8 PEM: a throwaway test key, for a child process (e.g. Azurite) to serve with. */
+    public String privateKeyPem() {
+        return pem("PRIVATE KEY", privateKey.getEncoded());
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
     }
 
     /** A trust store with this certificate and, when {@code withDefaults}, every CA the JVM trusts by default. */
