@@ -1,5 +1,8 @@
 package dev.keyless.testkit;
 
+import dev.keyless.testkit.azure.LocalEntra;
+import dev.keyless.testkit.google.LocalGoogle;
+import dev.keyless.testkit.google.WorkloadIdentityPoolProvider;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,6 +32,16 @@ public final class LocalCloud implements AutoCloseable {
     public static final String DEMO_REPOSITORY = "keyless-dev/demo";
     /** The audience AWS expects of web identity tokens. */
     public static final String AWS_AUDIENCE = "sts.amazonaws.com";
+    /** The Google project number of the demo's workload identity pool. */
+    public static final String DEMO_GOOGLE_PROJECT_NUMBER = "271828182845";
+    /** The demo's workload identity pool and its GitHub provider. */
+    public static final String DEMO_GOOGLE_POOL = "keyless-pool";
+    public static final String DEMO_GOOGLE_PROVIDER = "github";
+    /** The service account the demo repository may impersonate. */
+    public static final String DEMO_SERVICE_ACCOUNT = "deployer@keyless-demo.iam.gserviceaccount.com";
+    /** The demo's Entra tenant and application (client) ids. */
+    public static final String DEMO_TENANT = "11111111-2222-4333-8444-555555555555";
+    public static final String DEMO_CLIENT = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
 
     private final Clock clock;
     private final LocalIssuer issuer;
@@ -120,6 +133,27 @@ public final class LocalCloud implements AutoCloseable {
                     + "builder().defaultSetup(true)");
         }
         return demoRoleArn;
+    }
+
+    /** Google STS, IAM Credentials and Storage, when started with {@link Builder#withGoogle()}. */
+    public LocalGoogle google() {
+        return service(LocalGoogle.class).orElseThrow(() -> new IllegalStateException(
+                "Google is not part of this local cloud: build it with LocalCloud.builder().withGoogle()"));
+    }
+
+    /** Entra ID, when started with {@link Builder#withEntra()}. */
+    public LocalEntra entra() {
+        return service(LocalEntra.class).orElseThrow(() -> new IllegalStateException(
+                "Entra ID is not part of this local cloud: build it with LocalCloud.builder().withEntra()"));
+    }
+
+    /**
+     * The demo's workload identity provider resource name
+     * ({@code projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER}).
+     */
+    public String demoGoogleProvider() {
+        return "projects/" + DEMO_GOOGLE_PROJECT_NUMBER + "/locations/global/workloadIdentityPools/" + DEMO_GOOGLE_POOL
+                + "/providers/" + DEMO_GOOGLE_PROVIDER;
     }
 
     /** The environment of a GitHub Actions job of this cloud: see {@link GitHubTokenEndpoint#environment()}. */
@@ -232,6 +266,50 @@ public final class LocalCloud implements AutoCloseable {
         public Builder defaultSetup(boolean defaultSetup) {
             this.defaultSetup = defaultSetup;
             return this;
+        }
+
+        /**
+         * Adds Google (STS, IAM Credentials, Storage) on the cloud's clock. With the default setup it holds the demo:
+         * pool {@value LocalCloud#DEMO_GOOGLE_POOL} with provider {@value LocalCloud#DEMO_GOOGLE_PROVIDER} for this
+         * cloud's issuer (google.subject = sub, attribute.repository = repository, condition: the demo repository),
+         * service account {@value LocalCloud#DEMO_SERVICE_ACCOUNT} that the demo repository may impersonate, and a
+         * bucket {@code keyless-demo} that the service account may write.
+         */
+        public Builder withGoogle() {
+            return service(LocalGoogle.class, cloud -> {
+                LocalGoogle google = LocalGoogle.builder().clock(cloud.clock()).start();
+                if (defaultSetup) {
+                    WorkloadIdentityPoolProvider provider = google
+                            .workloadIdentityPoolProvider(DEMO_GOOGLE_PROJECT_NUMBER, DEMO_GOOGLE_POOL, DEMO_GOOGLE_PROVIDER)
+                            .issuer(cloud.issuer())
+                            .attributeMapping("google.subject", "assertion.sub")
+                            .attributeMapping("attribute.repository", "assertion.repository")
+                            .attributeCondition("assertion.repository == '" + DEMO_REPOSITORY + "'")
+                            .create();
+                    google.serviceAccount(DEMO_SERVICE_ACCOUNT)
+                            .grant(provider.principalSet("repository", DEMO_REPOSITORY), LocalGoogle.WORKLOAD_IDENTITY_USER);
+                    google.bucket("keyless-demo").grant("serviceAccount:" + DEMO_SERVICE_ACCOUNT, LocalGoogle.STORAGE_OBJECT_ADMIN);
+                }
+                return google;
+            });
+        }
+
+        /**
+         * Adds Entra ID (HTTPS, self-signed) on the cloud's clock, trusting this cloud's issuer. With the default
+         * setup it holds the demo application {@value LocalCloud#DEMO_CLIENT} in tenant {@value LocalCloud#DEMO_TENANT},
+         * with a federated credential for pushes to {@code main} of the demo repository.
+         */
+        public Builder withEntra() {
+            return service(LocalEntra.class, cloud -> {
+                LocalEntra entra = LocalEntra.builder().clock(cloud.clock()).start();
+                entra.trustIssuer(cloud.issuer());
+                if (defaultSetup) {
+                    entra.registerApplication(DEMO_TENANT, DEMO_CLIENT, "keyless-demo")
+                            .addFederatedCredential("github-main", cloud.issuer().issuerUrl(),
+                                    "repo:" + DEMO_REPOSITORY + ":ref:refs/heads/main");
+                }
+                return entra;
+            });
         }
 
         /**
