@@ -6,9 +6,6 @@ module dev.keyless.testkit {
     requires transitive dev.keyless.core;
     requires jdk.httpserver;
     requires com.nimbusds.jose.jwt;
-    // Entra ID emulation: BouncyCastle builds the self-signed TLS certificate of its HTTPS endpoint.
-    requires org.bouncycastle.pkix;
-    requires org.bouncycastle.provider;
     // Only the JUnit extension needs JUnit: the CLI's `local-cloud` command runs the emulators without it.
     requires static transitive org.junit.jupiter.api;
 

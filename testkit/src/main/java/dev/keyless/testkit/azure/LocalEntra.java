@@ -6,18 +6,18 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import com.sun.net.httpserver.HttpExchange;
 import dev.keyless.core.IdentityToken;
 import dev.keyless.core.internal.ClientAssertions;
 import dev.keyless.core.internal.Json;
 import dev.keyless.testkit.LocalIssuer;
+import dev.keyless.testkit.LocalTls;
 import dev.keyless.testkit.azure.internal.EntraError;
 import dev.keyless.testkit.azure.internal.FederationCheck;
-import dev.keyless.testkit.azure.internal.HttpsLoopbackServer;
 import dev.keyless.testkit.azure.internal.IssuerKeys;
 import dev.keyless.testkit.azure.internal.Rejection;
-import dev.keyless.testkit.azure.internal.SelfSignedCertificate;
 import dev.keyless.testkit.internal.http.Http;
+import dev.keyless.testkit.internal.http.LoopbackServer;
+import dev.keyless.testkit.internal.http.Request;
 import dev.keyless.testkit.internal.jwt.KeyRing;
 import java.io.IOException;
 import java.net.URI;
@@ -75,13 +75,14 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class LocalEntra implements AutoCloseable {
     private static final Set<String> OIDC_SCOPES = Set.of("openid", "profile", "offline_access", "email");
+    private static final Map<String, String> NO_CACHE = Map.of("Cache-Control", "no-store, no-cache");
 
     private final Clock clock;
     private final Duration accessTokenLifetime;
     private final Duration clockSkew;
     private final KeyRing keys = new KeyRing("RS256");
     private final IssuerKeys issuerKeys = new IssuerKeys();
-    private final HttpsLoopbackServer server;
+    private final LoopbackServer server;
     private final Set<String> tenants = ConcurrentHashMap.newKeySet();
     private final Map<String, EntraApplication> applications = new ConcurrentHashMap<>();
     private final Map<String, URI> trustedIssuers = new ConcurrentHashMap<>();
@@ -100,7 +101,7 @@ public final class LocalEntra implements AutoCloseable {
         this.clock = b.clock;
         this.accessTokenLifetime = b.accessTokenLifetime;
         this.clockSkew = b.clockSkew;
-        this.server = HttpsLoopbackServer.start("entra", SelfSignedCertificate.get().serverContext(), this::handle);
+        this.server = LoopbackServer.startHttps("entra", this::handle);
     }
 
     /** Starts an emulator with the defaults. */
@@ -340,15 +341,15 @@ public final class LocalEntra implements AutoCloseable {
 
     // ------------------------------------------------------------------ HTTP
 
-    private void handle(HttpExchange exchange) throws IOException, InterruptedException {
-        String path = exchange.getRequestURI().getRawPath();
+    private void handle(Request exchange) throws IOException, InterruptedException {
+        String path = exchange.rawPath();
         List<String> seg = new ArrayList<>();
-        for (String s : (path == null ? "" : path).split("/")) {
+        for (String s : path.split("/")) {
             if (!s.isEmpty()) {
                 seg.add(URLDecoder.decode(s, StandardCharsets.UTF_8));
             }
         }
-        String method = exchange.getRequestMethod();
+        String method = exchange.method();
         if (seg.size() == 4 && seg.get(1).equals("oauth2") && seg.get(2).equals("v2.0") && seg.get(3).equals("token")) {
             if (!method.equals("POST")) {
                 send(exchange, 405, "text/plain; charset=utf-8", "Method Not Allowed");
@@ -381,7 +382,7 @@ public final class LocalEntra implements AutoCloseable {
         return tenants.contains(tenant) || tenant.equals("common") || tenant.equals("organizations");
     }
 
-    private void discovery(HttpExchange exchange, String tenant, boolean v2) throws IOException {
+    private void discovery(Request exchange, String tenant, boolean v2) throws IOException {
         if (!knownTenant(tenant)) {
             error(exchange, EntraError.tenantNotFound(tenant));
             return;
@@ -408,9 +409,9 @@ public final class LocalEntra implements AutoCloseable {
         send(exchange, 200, "application/json; charset=utf-8", Json.write(doc));
     }
 
-    private void instanceDiscovery(HttpExchange exchange) throws IOException {
+    private void instanceDiscovery(Request exchange) throws IOException {
         instanceDiscoveryRequests.incrementAndGet();
-        Map<String, List<String>> query = Http.parseForm(exchange.getRequestURI().getRawQuery());
+        Map<String, List<String>> query = Http.parseForm(exchange.rawQuery());
         String authorize = Http.first(query, "authorization_endpoint");
         String tenant = "common";
         if (authorize != null) {
@@ -431,7 +432,7 @@ public final class LocalEntra implements AutoCloseable {
         send(exchange, 200, "application/json; charset=utf-8", Json.write(doc));
     }
 
-    private void token(HttpExchange exchange, String tenant) throws IOException, InterruptedException {
+    private void token(Request exchange, String tenant) throws IOException, InterruptedException {
         tokenRequests.incrementAndGet();
         Hold h = hold.get();
         if (h != null) {
@@ -441,7 +442,7 @@ public final class LocalEntra implements AutoCloseable {
         if (!d.isZero()) {
             Thread.sleep(d.toMillis());
         }
-        Map<String, List<String>> form = Http.parseForm(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        Map<String, List<String>> form = Http.parseForm(exchange.bodyText());
         String clientId = Http.first(form, "client_id");
         String grantType = Http.first(form, "grant_type");
         String scope = Http.first(form, "scope");
@@ -550,13 +551,14 @@ public final class LocalEntra implements AutoCloseable {
         return Json.write(body);
     }
 
-    private void error(HttpExchange exchange, EntraError error) throws IOException {
-        String correlation = exchange.getRequestHeaders().getFirst("client-request-id");
+    private void error(Request exchange, EntraError error) throws IOException {
+        String correlation = exchange.header("client-request-id").orElse(null);
         send(exchange, error.status(), "application/json; charset=utf-8", error.toJson(clock, correlation));
     }
 
-    private static void send(HttpExchange exchange, int status, String contentType, String text) throws IOException {
-        HttpsLoopbackServer.send(exchange, status, contentType, text, Map.of());
+    private static void send(Request exchange, int status, String contentType, String text) throws IOException {
+        // As Entra: token and metadata answers are never to be cached.
+        exchange.respond(status, contentType, text, NO_CACHE);
     }
 
     private static IdentityToken parseQuietly(String value) {

@@ -1,8 +1,8 @@
 package dev.keyless.testkit.google;
 
 import dev.keyless.core.internal.Json;
-import dev.keyless.testkit.google.internal.TlsServer;
 import dev.keyless.testkit.internal.http.Http;
+import dev.keyless.testkit.internal.http.Request;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -37,7 +37,7 @@ final class IamCredentialsEndpoint {
         this.google = google;
     }
 
-    void handle(TlsServer.Exchange ex) throws IOException {
+    void handle(Request ex) throws IOException {
         Matcher m = PATH.matcher(ex.rawPath());
         if (!m.matches() || !ex.method().equals("POST")) {
             ex.respond(404, "application/json; charset=UTF-8", GoogleErrors.rpc(404,
@@ -93,7 +93,7 @@ final class IamCredentialsEndpoint {
         }
     }
 
-    private void generateAccessToken(TlsServer.Exchange ex, Map<String, Object> body, ServiceAccount sa) throws IOException {
+    private void generateAccessToken(Request ex, Map<String, Object> body, ServiceAccount sa) throws IOException {
         List<String> scopes = new ArrayList<>();
         if (body.get("scope") instanceof List) {
             ((List<?>) body.get("scope")).forEach(s -> scopes.add(String.valueOf(s)));
@@ -129,7 +129,7 @@ final class IamCredentialsEndpoint {
         ex.respond(200, "application/json; charset=UTF-8", Json.write(out));
     }
 
-    private void generateIdToken(TlsServer.Exchange ex, Map<String, Object> body, ServiceAccount sa) throws IOException {
+    private void generateIdToken(Request ex, Map<String, Object> body, ServiceAccount sa) throws IOException {
         Object audience = body.get("audience");
         if (!(audience instanceof String) || ((String) audience).isEmpty()) {
             invalidArgument(ex, "Audience required.");
@@ -150,7 +150,7 @@ final class IamCredentialsEndpoint {
         ex.respond(200, "application/json; charset=UTF-8", Json.write(Map.of("token", google.signIdToken(claims))));
     }
 
-    private static void invalidArgument(TlsServer.Exchange ex, String message) throws IOException {
+    private static void invalidArgument(Request ex, String message) throws IOException {
         ex.respond(400, "application/json; charset=UTF-8", GoogleErrors.rpc(400, message, "INVALID_ARGUMENT"));
     }
 }

@@ -1,9 +1,10 @@
 package dev.keyless.testkit.google;
 
 import dev.keyless.core.internal.Json;
+import dev.keyless.testkit.LocalTls;
 import dev.keyless.testkit.google.internal.CelEngine;
-import dev.keyless.testkit.google.internal.SelfSignedTls;
-import dev.keyless.testkit.google.internal.TlsServer;
+import dev.keyless.testkit.internal.http.LoopbackServer;
+import dev.keyless.testkit.internal.http.Request;
 import dev.keyless.testkit.internal.jwt.KeyRing;
 import java.io.IOException;
 import java.net.URI;
@@ -30,9 +31,10 @@ import javax.net.ssl.SSLContext;
  * ({@code generateAccessToken}, {@code generateIdToken}), a Cloud Storage subset (list, upload, download) and
  * {@code tokeninfo}, speaking Google's wire formats and answering Google's error codes and messages.
  *
- * <p>It serves HTTPS with a self-signed certificate generated at start, because google-auth-library accepts only
- * {@code https} token and impersonation URLs: clients trust it through {@link #sslContext()} or
- * {@link #trustStore()} (for google-auth, {@code new NetHttpTransport.Builder().trustCertificates(google.trustStore())}).
+ * <p>It serves HTTPS with the testkit's self-signed certificate (one per JVM, see {@link LocalTls}), because
+ * google-auth-library accepts only {@code https} token and impersonation URLs: clients trust it through
+ * {@link #sslContext()} or {@link #trustStore()} (for google-auth,
+ * {@code new NetHttpTransport.Builder().trustCertificates(google.trustStore())}).
  * Register what a test needs: {@link #workloadIdentityPoolProvider} for a provider, {@link #serviceAccount} with
  * {@link ServiceAccount#grant} for impersonation, {@link #bucket} for storage.
  *
@@ -69,8 +71,7 @@ public final class LocalGoogle implements AutoCloseable {
     private final Clock clock;
     private final Duration federatedTokenLifetime;
     private final boolean extendedLifetime;
-    private final SelfSignedTls tls;
-    private final TlsServer server;
+    private final LoopbackServer server;
     private final Map<String, WorkloadIdentityPoolProvider> providers = new ConcurrentHashMap<>();
     private final Map<String, String> projectNumbersById = new ConcurrentHashMap<>();
     private final Map<String, ServiceAccount> serviceAccounts = new ConcurrentHashMap<>();
@@ -91,10 +92,9 @@ public final class LocalGoogle implements AutoCloseable {
         for (Service s : Service.values()) {
             faults.put(s, new Fault());
         }
-        // CEL's first use costs seconds (protobuf descriptors): pay it while the certificate is made.
+        // CEL's first use costs seconds (protobuf descriptors): pay it while the server starts.
         CelEngine.warmUpInBackground();
-        this.tls = SelfSignedTls.generate("keyless-testkit-google");
-        this.server = TlsServer.start("google", tls.serverContext(), this::handle);
+        this.server = LoopbackServer.startHttps("google", this::handle);
     }
 
     /** Starts with the defaults. */
@@ -148,23 +148,24 @@ public final class LocalGoogle implements AutoCloseable {
 
     // ---- TLS ----
 
-    /** An SSL context that trusts this emulator's certificate (only it). */
+    /** An SSL context that trusts the testkit's emulators (only them): {@link LocalTls#sslContext()}. */
     public SSLContext sslContext() {
-        return tls.clientContext();
+        return LocalTls.get().sslContext();
     }
 
-    /** A PKCS12 trust store holding this emulator's certificate. */
+    /** A PKCS12 trust store holding this emulator's certificate: {@link LocalTls#trustStore()}. */
     public KeyStore trustStore() {
-        return tls.trustStore();
+        return LocalTls.get().trustStore();
     }
 
+    /** The certificate this emulator presents: {@link LocalTls#certificate()}. */
     public X509Certificate certificate() {
-        return tls.certificate();
+        return LocalTls.get().certificate();
     }
 
-    /** The certificate in PEM form, for tools outside the JVM. */
+    /** The certificate in PEM form, for tools outside the JVM: {@link LocalTls#certificatePem()}. */
     public String certificatePem() {
-        return tls.certificatePem();
+        return LocalTls.get().certificatePem();
     }
 
     // ---- registration ----
@@ -346,7 +347,7 @@ public final class LocalGoogle implements AutoCloseable {
 
     // ---- routing ----
 
-    private void handle(TlsServer.Exchange ex) throws IOException, InterruptedException {
+    private void handle(Request ex) throws IOException, InterruptedException {
         String path = ex.rawPath();
         Service service;
         if (path.equals("/v1/token")) {
@@ -384,7 +385,7 @@ public final class LocalGoogle implements AutoCloseable {
         }
     }
 
-    private static void answerFault(TlsServer.Exchange ex, Service service, int status) throws IOException {
+    private static void answerFault(Request ex, Service service, int status) throws IOException {
         boolean unavailable = status == 503;
         String message = unavailable ? "The service is currently unavailable." : "Internal error encountered.";
         if (service == Service.STS) {
@@ -445,7 +446,7 @@ public final class LocalGoogle implements AutoCloseable {
             return this;
         }
 
-        /** Generates the TLS certificate and starts serving. */
+        /** Starts serving (HTTPS, with the testkit's certificate). */
         public LocalGoogle start() {
             return new LocalGoogle(this);
         }

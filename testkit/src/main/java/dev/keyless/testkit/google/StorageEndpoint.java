@@ -1,8 +1,8 @@
 package dev.keyless.testkit.google;
 
 import dev.keyless.core.internal.Json;
-import dev.keyless.testkit.google.internal.TlsServer;
 import dev.keyless.testkit.internal.http.Http;
+import dev.keyless.testkit.internal.http.Request;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -34,7 +34,7 @@ final class StorageEndpoint {
         this.google = google;
     }
 
-    void handle(TlsServer.Exchange ex) throws IOException {
+    void handle(Request ex) throws IOException {
         Optional<IssuedToken> caller = ex.header("Authorization")
                 .filter(h -> h.regionMatches(true, 0, "Bearer ", 0, 7))
                 .map(h -> h.substring(7).trim())
@@ -84,7 +84,7 @@ final class StorageEndpoint {
         }
     }
 
-    private Bucket bucketOr404(TlsServer.Exchange ex, String bucketName, IssuedToken caller, boolean write,
+    private Bucket bucketOr404(Request ex, String bucketName, IssuedToken caller, boolean write,
             String permission) throws IOException {
         Optional<Bucket> b = google.existingBucket(bucketName);
         if (b.isEmpty()) {
@@ -101,7 +101,7 @@ final class StorageEndpoint {
         return b.get();
     }
 
-    private static void list(TlsServer.Exchange ex, Bucket b, String prefix) throws IOException {
+    private static void list(Request ex, Bucket b, String prefix) throws IOException {
         List<Object> items = new ArrayList<>();
         new TreeMap<>(b.live()).forEach((name, content) -> {
             if (prefix == null || name.startsWith(prefix)) {
@@ -154,7 +154,7 @@ final class StorageEndpoint {
     }
 
     /** {@code GET /oauth2/v3/tokeninfo?access_token=...}: who a token belongs to, or 400 invalid_token. */
-    void tokenInfo(TlsServer.Exchange ex) throws IOException {
+    void tokenInfo(Request ex) throws IOException {
         String token = Http.first(Http.parseForm(ex.rawQuery()), "access_token");
         if (token == null && ex.method().equals("POST")) {
             token = Http.first(Http.parseForm(new String(ex.body(), StandardCharsets.UTF_8)), "access_token");

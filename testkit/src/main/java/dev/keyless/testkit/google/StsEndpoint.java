@@ -3,9 +3,9 @@ package dev.keyless.testkit.google;
 import dev.keyless.core.internal.Json;
 import dev.keyless.testkit.google.internal.CelEngine;
 import dev.keyless.testkit.google.internal.Jwts;
-import dev.keyless.testkit.google.internal.TlsServer;
 import dev.keyless.testkit.internal.aws.SigV4;
 import dev.keyless.testkit.internal.http.Http;
+import dev.keyless.testkit.internal.http.Request;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +58,7 @@ final class StsEndpoint {
         this.google = google;
     }
 
-    void handle(TlsServer.Exchange ex) throws IOException {
+    void handle(Request ex) throws IOException {
         if (!ex.method().equals("POST")) {
             ex.respond(404, "text/html; charset=UTF-8", "<!DOCTYPE html><title>Error 404 (Not Found)</title>");
             return;

@@ -8,6 +8,7 @@ import com.azure.core.http.HttpClient;
 import com.azure.core.http.netty.NettyAsyncHttpClientBuilder;
 import com.azure.identity.ClientAssertionCredentialBuilder;
 import dev.keyless.testkit.LocalIssuer;
+import dev.keyless.testkit.LocalTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;

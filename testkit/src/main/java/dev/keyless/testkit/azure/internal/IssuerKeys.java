@@ -3,6 +3,7 @@ package dev.keyless.testkit.azure.internal;
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.keyless.core.internal.Endpoints;
 import dev.keyless.core.internal.Json;
+import dev.keyless.testkit.LocalTls;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,7 +27,7 @@ public final class IssuerKeys {
 
     private final HttpClient http = HttpClient.newBuilder()
             .connectTimeout(TIMEOUT)
-            .sslContext(SelfSignedCertificate.get().clientContext(true))
+            .sslContext(LocalTls.get().sslContextWithDefaults())
             .build();
 
     /**

@@ -2,6 +2,9 @@ package dev.keyless.testkit.internal.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.keyless.testkit.internal.tls.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -13,8 +16,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The JDK's {@link HttpServer} bound to 127.0.0.1 on a random port, with a pool of daemon threads so that a
- * delayed answer (a fault switch) does not hold up other requests.
+ * The JDK's {@link HttpServer} (plain http) or {@link HttpsServer} (https, with the JVM's one self-signed certificate,
+ * see {@code dev.keyless.testkit.LocalTls}) bound to 127.0.0.1 on a random port, with a pool of daemon threads so that
+ * a delayed or held answer (a fault switch) does not hold up other requests.
  */
 public final class LoopbackServer implements AutoCloseable {
     static {
@@ -29,16 +33,36 @@ public final class LoopbackServer implements AutoCloseable {
     private final ExecutorService executor;
     private final URI baseUri;
 
-    private LoopbackServer(HttpServer server, ExecutorService executor) {
+    private LoopbackServer(HttpServer server, ExecutorService executor, String scheme) {
         this.server = server;
         this.executor = executor;
-        this.baseUri = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        this.baseUri = URI.create(scheme + "://127.0.0.1:" + server.getAddress().getPort());
     }
 
-    /** Starts a server whose every request goes to {@code handler}; {@code name} names its threads. */
+    /** Starts a plain-http server whose every request goes to {@code handler}; {@code name} names its threads. */
     public static LoopbackServer start(String name, Handler handler) {
+        return start(name, handler, false);
+    }
+
+    /**
+     * Starts an https server, presenting the testkit's certificate, whose every request goes to {@code handler};
+     * {@code name} names its threads.
+     */
+    public static LoopbackServer startHttps(String name, Handler handler) {
+        return start(name, handler, true);
+    }
+
+    private static LoopbackServer start(String name, Handler handler, boolean https) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            HttpServer server;
+            if (https) {
+                HttpsServer tls = HttpsServer.create(address, 0);
+                tls.setHttpsConfigurator(new HttpsConfigurator(SelfSignedCertificate.get().serverContext()));
+                server = tls;
+            } else {
+                server = HttpServer.create(address, 0);
+            }
             AtomicInteger count = new AtomicInteger();
             ThreadFactory threads = r -> {
                 Thread t = new Thread(r, "keyless-testkit-" + name + "-" + count.incrementAndGet());
@@ -49,7 +73,7 @@ public final class LoopbackServer implements AutoCloseable {
             server.setExecutor(executor);
             server.createContext("/", exchange -> dispatch(handler, exchange));
             server.start();
-            return new LoopbackServer(server, executor);
+            return new LoopbackServer(server, executor, https ? "https" : "http");
         } catch (IOException e) {
             throw new UncheckedIOException("Could not bind a loopback port for the testkit " + name, e);
         }
@@ -57,21 +81,23 @@ public final class LoopbackServer implements AutoCloseable {
 
     private static void dispatch(Handler handler, HttpExchange exchange) {
         try (exchange) {
+            Request request = new Request(exchange);
             try {
-                handler.handle(new Request(exchange));
+                handler.handle(request);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException | IOException e) {
                 // A bug in an emulator must show as a 500 the client sees, not as a hung connection.
-                Http.send(exchange, 500, "text/plain; charset=utf-8",
-                        "testkit internal error: " + e.getClass().getName());
+                if (!request.responded()) {
+                    request.respond(500, "text/plain; charset=utf-8", "testkit internal error: " + e.getClass().getName());
+                }
             }
         } catch (IOException | RuntimeException ignored) {
             // The client went away; nothing to tell it.
         }
     }
 
-    /** {@code http://127.0.0.1:PORT}, without a trailing slash. */
+    /** {@code http://127.0.0.1:PORT} or {@code https://127.0.0.1:PORT}, without a trailing slash. */
     public URI baseUri() {
         return baseUri;
     }

@@ -2,6 +2,7 @@ package dev.keyless.testkit.internal.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.Optional;
 public final class Request {
     private final HttpExchange exchange;
     private byte[] body;
+    private boolean responded;
 
     Request(HttpExchange exchange) {
         this.exchange = exchange;
@@ -55,11 +57,28 @@ public final class Request {
     }
 
     public void respond(int status, String contentType, String text) throws IOException {
-        Http.send(exchange, status, contentType, text);
+        respond(status, contentType, text, Map.of());
     }
 
     public void respond(int status, String contentType, String text, Map<String, String> headers) throws IOException {
+        respond(status, contentType, text.getBytes(StandardCharsets.UTF_8), headers);
+    }
+
+    /** Answers with {@code bytes} as the body ({@code headers} are added; Content-Type is set). */
+    public void respond(int status, String contentType, byte[] bytes, Map<String, String> headers) throws IOException {
+        responded = true;
         headers.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-        Http.send(exchange, status, contentType, text);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    /** Whether an answer was (at least partly) sent. */
+    boolean responded() {
+        return responded;
     }
 }

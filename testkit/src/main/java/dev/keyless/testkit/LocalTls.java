@@ -1,6 +1,6 @@
-package dev.keyless.testkit.azure;
+package dev.keyless.testkit;
 
-import dev.keyless.testkit.azure.internal.SelfSignedCertificate;
+import dev.keyless.testkit.internal.tls.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,14 +10,15 @@ import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
 
 /**
- * The trust material of the testkit's HTTPS emulators: one self-signed certificate per JVM, valid for
- * {@code 127.0.0.1}, {@code ::1} and {@code localhost}, and ways to make a client trust it.
+ * The trust material of the testkit's HTTPS emulators (local Google, local Entra ID): one self-signed certificate per
+ * JVM, valid for {@code 127.0.0.1}, {@code ::1} and {@code localhost}, and ways to make a client trust it.
  *
  * <p>Two ways, pick one:
  * <ul>
  *   <li><b>Per client (preferred)</b>: pass {@link #sslContext()} to the HTTP client. For the Azure SDK, use azure-core's
  *       JDK HTTP client: {@code new JdkHttpClientBuilder(java.net.http.HttpClient.newBuilder().sslContext(tls.sslContext())).build()}
- *       and give it to the credential builder's {@code httpClient(...)}. Nothing global changes.</li>
+ *       and give it to the credential builder's {@code httpClient(...)}. For google-auth,
+ *       {@code new NetHttpTransport.Builder().trustCertificates(tls.trustStore()).build()}. Nothing global changes.</li>
  *   <li><b>JVM-wide</b>: {@link #installAsJvmDefault()} writes a trust store holding this certificate plus the JVM's
  *       default CAs, points {@code javax.net.ssl.trustStore} at it and makes it the default {@link SSLContext}. Clients
  *       that build their SSL context from the defaults (the Azure SDK's default Netty client among them) then trust the
@@ -45,7 +46,10 @@ public final class LocalTls {
         return certificate.certificate();
     }
 
-    /** The certificate in PEM, e.g. for {@code REQUESTS_CA_BUNDLE} or {@code NODE_EXTRA_CA_CERTS} of a child process. */
+    /**
+     * The certificate in PEM, for tools outside the JVM ({@code curl --cacert}) or a child process's
+     * {@code REQUESTS_CA_BUNDLE} or {@code NODE_EXTRA_CA_CERTS}.
+     */
     public String certificatePem() {
         return certificate.pem();
     }
