@@ -1,6 +1,5 @@
 package dev.keyless.cli;
 
-import dev.keyless.core.Environment;
 import dev.keyless.core.IdentityToken;
 import dev.keyless.core.TokenRequest;
 import dev.keyless.core.TokenSource;
@@ -13,15 +12,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code keyless token}: which token a job would use, its claims, and (only on request) the raw value. */
 @Command(name = "token", mixinStandardHelpOptions = true,
         description = "Show the identity token this job would use: where it comes from and its claims (never the value, unless --print-token).")
-final class TokenCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+final class TokenCommand extends BaseCommand implements Callable<Integer> {
 
     @Option(names = "--audience", description = "The audience to request (default: the source's own).")
     String audience;
@@ -34,8 +29,6 @@ final class TokenCommand implements Callable<Integer> {
 
     @Option(names = "--print-token", description = "Print the raw token on the last line. It is a credential: never in logs.")
     boolean printToken;
-
-    Environment environment = Environment.system();
 
     @Override
     public Integer call() {
@@ -55,7 +48,7 @@ final class TokenCommand implements Callable<Integer> {
         for (Map.Entry<String, Object> claim : token.claims().entrySet()) {
             out.println("  " + claim.getKey() + ": " + claim.getValue());
         }
-        token.remaining(java.time.Clock.systemUTC()).ifPresent(left -> out.println("expires in: " + left.toSeconds() + " s"));
+        token.remaining(clock).ifPresent(left -> out.println("expires in: " + left.toSeconds() + " s"));
         out.println("fingerprint: " + token.fingerprint());
         if (printToken) {
             out.println(token.value());
