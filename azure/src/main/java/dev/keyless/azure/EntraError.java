@@ -1,6 +1,7 @@
 package dev.keyless.azure;
 
 import com.microsoft.aad.msal4j.MsalServiceException;
+import dev.keyless.core.ConfigurationException;
 import dev.keyless.core.Diagnosis;
 import dev.keyless.core.IdentityToken;
 import dev.keyless.core.internal.Json;
@@ -445,7 +446,13 @@ public final class EntraError {
             return "Register " + what + " on " + target + " (az ad app federated-credential create, or the portal's "
                     + "Certificates & secrets > Federated credentials).";
         }
-        FederatedCredentialSpec spec = FederatedCredentialSpec.fromToken(presented);
+        FederatedCredentialSpec spec;
+        try {
+            spec = FederatedCredentialSpec.fromToken(presented);
+        } catch (ConfigurationException e) {
+            // A token Graph would not register (say, an http issuer): the AADSTS diagnosis still stands, without a command.
+            return "Register " + what + " on " + target + ". Note: " + e.diagnosis().problem();
+        }
         return "Register " + what + " on " + target + ", e.g.:\n"
                 + spec.azAppCommand(clientId == null ? "<APPLICATION_CLIENT_ID>" : clientId);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.aad.msal4j.MsalServiceException;
 import dev.keyless.core.Diagnosis;
+import dev.keyless.core.IdentityToken;
 import org.junit.jupiter.api.Test;
 
 /** Parsing Entra's real error JSON (shapes as published in GitHub issues) and the diagnosis of each code. */
@@ -40,6 +41,18 @@ class EntraErrorTest {
     static final String CASE_7002138 = "AADSTS7002138: No matching federated identity record found for presented assertion "
             + "subject 'repo:CODfreak/Dashboard:environment:Production'. The subject matches with case-insensitive comparison, "
             + "but not with case-sensitive comparison.";
+
+    @Test
+    void aPresentedTokenThatGraphCouldNotRegisterStillGetsTheEntraDiagnosis() {
+        IdentityToken httpIssuer = IdentityToken.parse(new com.nimbusds.jwt.PlainJWT(new com.nimbusds.jwt.JWTClaimsSet.Builder()
+                .issuer("http://127.0.0.1:8080").subject("repo:acme/app:ref:refs/heads/main")
+                .audience("api://AzureADTokenExchange").build()).serialize());
+        Diagnosis d = EntraError.parse(ISSUER_700211, 401).orElseThrow().diagnosis(httpIssuer, "tenant", "client");
+
+        assertThat(d.code()).isEqualTo("azure.issuer-mismatch");
+        assertThat(d.evidence()).containsEntry("presented iss", "http://127.0.0.1:8080");
+        assertThat(d.fix()).contains("is not https");
+    }
 
     @Test
     void parsesTheRealJsonShape() {
