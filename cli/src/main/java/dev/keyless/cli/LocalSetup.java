@@ -13,45 +13,29 @@ import dev.keyless.testkit.google.WorkloadIdentityPoolProvider;
 import java.security.GeneralSecurityException;
 
 /**
- * The Google and Entra parts of the local cloud's default setup, shared by {@code local-cloud}, {@code demo} and
- * {@code doctor}: a workload identity pool provider trusting the issuer whose condition admits the demo repository,
- * a service account it may impersonate, an Entra application whose federated credential trusts the job's subject,
- * and clients that trust the emulators' self-signed certificates (per client: nothing JVM-wide changes).
+ * The Google and Entra parts of the local cloud's default setup as the commands use them ({@code local-cloud},
+ * {@code demo}, {@code doctor}): the testkit's demo registrations, and clients that trust the emulators'
+ * self-signed certificate (per client: nothing JVM-wide changes).
  */
 final class LocalSetup {
-    static final String GOOGLE_PROJECT_ID = "keyless-local";
-    static final String GOOGLE_PROJECT_NUMBER = "271828182845";
-    static final String GOOGLE_POOL = "keyless-pool";
-    static final String GOOGLE_PROVIDER = "github";
-    static final String GOOGLE_SERVICE_ACCOUNT = "keyless-deploy@keyless-local.iam.gserviceaccount.com";
-    /** The Entra tenant and application of the default setup (fixed, so that scripts can rely on them). */
-    static final String ENTRA_TENANT = "8a3f2c1e-5b7d-4e9a-9c6b-0d1e2f3a4b5c";
-    static final String ENTRA_CLIENT = "4b2e9d1c-7f3a-4c8e-b5d6-1a2b3c4d5e6f";
-    static final String ENTRA_CREDENTIAL = "github-job";
+    static final String GOOGLE_PROJECT_NUMBER = LocalCloud.DEMO_GOOGLE_PROJECT_NUMBER;
+    static final String GOOGLE_POOL = LocalCloud.DEMO_GOOGLE_POOL;
+    static final String GOOGLE_PROVIDER = LocalCloud.DEMO_GOOGLE_PROVIDER;
+    static final String GOOGLE_SERVICE_ACCOUNT = LocalCloud.DEMO_SERVICE_ACCOUNT;
+    static final String ENTRA_TENANT = LocalCloud.DEMO_TENANT;
+    static final String ENTRA_CLIENT = LocalCloud.DEMO_CLIENT;
 
     private LocalSetup() {
     }
 
-    /** Registers the default pool provider and service account; returns the provider. */
+    /** Registers the default pool provider and service account (the testkit's demo setup); returns the provider. */
     static WorkloadIdentityPoolProvider google(LocalGoogle g, LocalIssuer issuer) {
-        g.project(GOOGLE_PROJECT_ID, GOOGLE_PROJECT_NUMBER);
-        WorkloadIdentityPoolProvider provider = g.workloadIdentityPoolProvider(GOOGLE_PROJECT_NUMBER, GOOGLE_POOL, GOOGLE_PROVIDER)
-                .issuer(issuer)
-                .attributeMapping("google.subject", "assertion.sub")
-                .attributeMapping("attribute.repository", "assertion.repository")
-                .attributeCondition("assertion.repository == '" + LocalCloud.DEMO_REPOSITORY + "'")
-                .create();
-        g.serviceAccount(GOOGLE_SERVICE_ACCOUNT).grant(provider.principalSet("repository", LocalCloud.DEMO_REPOSITORY),
-                LocalGoogle.WORKLOAD_IDENTITY_USER);
-        return provider;
+        return LocalCloud.registerDemoGoogle(g, issuer);
     }
 
     /** Registers the default application with a federated credential for {@code subject}; returns it. */
     static EntraApplication entra(LocalEntra e, LocalIssuer issuer, String subject) {
-        e.trustIssuer(issuer);
-        EntraApplication app = e.registerApplication(ENTRA_TENANT, ENTRA_CLIENT, "keyless-demo");
-        app.addFederatedCredential(ENTRA_CREDENTIAL, issuer.issuerUrl(), subject);
-        return app;
+        return LocalCloud.registerDemoEntra(e, issuer, subject);
     }
 
     /** google-auth's transport trusting the emulator's certificate. */

@@ -1,5 +1,6 @@
 package dev.keyless.testkit;
 
+import dev.keyless.testkit.azure.EntraApplication;
 import dev.keyless.testkit.azure.LocalEntra;
 import dev.keyless.testkit.google.LocalGoogle;
 import dev.keyless.testkit.google.WorkloadIdentityPoolProvider;
@@ -32,16 +33,17 @@ public final class LocalCloud implements AutoCloseable {
     public static final String DEMO_REPOSITORY = "keyless-dev/demo";
     /** The audience AWS expects of web identity tokens. */
     public static final String AWS_AUDIENCE = "sts.amazonaws.com";
-    /** The Google project number of the demo's workload identity pool. */
+    /** The Google project id and number of the demo's workload identity pool. */
+    public static final String DEMO_GOOGLE_PROJECT_ID = "keyless-local";
     public static final String DEMO_GOOGLE_PROJECT_NUMBER = "271828182845";
     /** The demo's workload identity pool and its GitHub provider. */
     public static final String DEMO_GOOGLE_POOL = "keyless-pool";
     public static final String DEMO_GOOGLE_PROVIDER = "github";
     /** The service account the demo repository may impersonate. */
-    public static final String DEMO_SERVICE_ACCOUNT = "deployer@keyless-demo.iam.gserviceaccount.com";
+    public static final String DEMO_SERVICE_ACCOUNT = "keyless-deploy@keyless-local.iam.gserviceaccount.com";
     /** The demo's Entra tenant and application (client) ids. */
-    public static final String DEMO_TENANT = "11111111-2222-4333-8444-555555555555";
-    public static final String DEMO_CLIENT = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+    public static final String DEMO_TENANT = "8a3f2c1e-5b7d-4e9a-9c6b-0d1e2f3a4b5c";
+    public static final String DEMO_CLIENT = "4b2e9d1c-7f3a-4c8e-b5d6-1a2b3c4d5e6f";
 
     private final Clock clock;
     private final LocalIssuer issuer;
@@ -224,6 +226,38 @@ public final class LocalCloud implements AutoCloseable {
                 + "}";
     }
 
+    /**
+     * Registers the demo's Google side on {@code google}: project {@value #DEMO_GOOGLE_PROJECT_ID}
+     * ({@value #DEMO_GOOGLE_PROJECT_NUMBER}), pool {@value #DEMO_GOOGLE_POOL} with provider
+     * {@value #DEMO_GOOGLE_PROVIDER} trusting {@code issuer} (google.subject = sub, attribute.repository = repository,
+     * condition: the demo repository), and service account {@value #DEMO_SERVICE_ACCOUNT} that the demo repository
+     * may impersonate. Returns the provider.
+     */
+    public static WorkloadIdentityPoolProvider registerDemoGoogle(LocalGoogle google, LocalIssuer issuer) {
+        google.project(DEMO_GOOGLE_PROJECT_ID, DEMO_GOOGLE_PROJECT_NUMBER);
+        WorkloadIdentityPoolProvider provider = google
+                .workloadIdentityPoolProvider(DEMO_GOOGLE_PROJECT_NUMBER, DEMO_GOOGLE_POOL, DEMO_GOOGLE_PROVIDER)
+                .issuer(issuer)
+                .attributeMapping("google.subject", "assertion.sub")
+                .attributeMapping("attribute.repository", "assertion.repository")
+                .attributeCondition("assertion.repository == '" + DEMO_REPOSITORY + "'")
+                .create();
+        google.serviceAccount(DEMO_SERVICE_ACCOUNT)
+                .grant(provider.principalSet("repository", DEMO_REPOSITORY), LocalGoogle.WORKLOAD_IDENTITY_USER);
+        return provider;
+    }
+
+    /**
+     * Registers the demo's Entra side on {@code entra}: trust in {@code issuer}, and application
+     * {@value #DEMO_CLIENT} in tenant {@value #DEMO_TENANT} with a federated credential for {@code subject}.
+     */
+    public static EntraApplication registerDemoEntra(LocalEntra entra, LocalIssuer issuer, String subject) {
+        entra.trustIssuer(issuer);
+        EntraApplication app = entra.registerApplication(DEMO_TENANT, DEMO_CLIENT, "keyless-demo");
+        app.addFederatedCredential("github-job", issuer.issuerUrl(), subject);
+        return app;
+    }
+
     /** Configures a {@link LocalCloud}. */
     public static final class Builder {
         private Clock clock = Clock.systemUTC();
@@ -279,15 +313,7 @@ public final class LocalCloud implements AutoCloseable {
             return service(LocalGoogle.class, cloud -> {
                 LocalGoogle google = LocalGoogle.builder().clock(cloud.clock()).start();
                 if (defaultSetup) {
-                    WorkloadIdentityPoolProvider provider = google
-                            .workloadIdentityPoolProvider(DEMO_GOOGLE_PROJECT_NUMBER, DEMO_GOOGLE_POOL, DEMO_GOOGLE_PROVIDER)
-                            .issuer(cloud.issuer())
-                            .attributeMapping("google.subject", "assertion.sub")
-                            .attributeMapping("attribute.repository", "assertion.repository")
-                            .attributeCondition("assertion.repository == '" + DEMO_REPOSITORY + "'")
-                            .create();
-                    google.serviceAccount(DEMO_SERVICE_ACCOUNT)
-                            .grant(provider.principalSet("repository", DEMO_REPOSITORY), LocalGoogle.WORKLOAD_IDENTITY_USER);
+                    registerDemoGoogle(google, cloud.issuer());
                     google.bucket("keyless-demo").grant("serviceAccount:" + DEMO_SERVICE_ACCOUNT, LocalGoogle.STORAGE_OBJECT_ADMIN);
                 }
                 return google;
@@ -304,9 +330,7 @@ public final class LocalCloud implements AutoCloseable {
                 LocalEntra entra = LocalEntra.builder().clock(cloud.clock()).start();
                 entra.trustIssuer(cloud.issuer());
                 if (defaultSetup) {
-                    entra.registerApplication(DEMO_TENANT, DEMO_CLIENT, "keyless-demo")
-                            .addFederatedCredential("github-main", cloud.issuer().issuerUrl(),
-                                    "repo:" + DEMO_REPOSITORY + ":ref:refs/heads/main");
+                    registerDemoEntra(entra, cloud.issuer(), "repo:" + DEMO_REPOSITORY + ":ref:refs/heads/main");
                 }
                 return entra;
             });
