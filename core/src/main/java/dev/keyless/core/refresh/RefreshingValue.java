@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *       old value is served while it is still valid, and callers without a valid value get the last failure.
  *       A failure is never swallowed: it is logged at WARN with the count of consecutive failures.</li>
  *   <li>A {@link KeylessException} that is not {@linkplain KeylessException#retryable() retryable} (a
- *       configuration error) reaches a waiting caller at once; it is not retried in a loop.</li>
+ *       configuration error) reaches a caller without a valid value at once; it is not retried in a loop.</li>
  * </ul>
  *
  * <p>Defaults: the value is stale 1 minute before expiry and refreshed 5 minutes before, both scaled down for
@@ -365,9 +365,8 @@ public final class RefreshingValue<T> implements Supplier<T>, AutoCloseable {
     }
 
     private T validOrThrow(Snapshot<T> s, RuntimeException failure) {
-        if (failure instanceof KeylessException && !((KeylessException) failure).retryable()) {
-            throw failure;
-        }
+        // A value that is still valid is served whatever the failure, retryable or not: the failure is logged and
+        // kept (lastFailure), and reaches callers once there is no valid value left to give them.
         if (s != null && clock.millis() < s.expiresAtMillis) {
             return s.value.value();
         }

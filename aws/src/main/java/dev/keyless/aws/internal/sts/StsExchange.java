@@ -67,6 +67,12 @@ public final class StsExchange {
             Attempt a = new Attempt();
             try {
                 Credentials c = call.call(a);
+                if (c == null || blank(c.accessKeyId()) || blank(c.secretAccessKey()) || blank(c.sessionToken())
+                        || c.expiration() == null) {
+                    // The SDK's lenient XML reading turns an HTML page or another document into an empty result.
+                    throw StsFailures.malformed(context.apply(a.token()),
+                            "the response has no complete Credentials element", null);
+                }
                 AwsSessionCredentials credentials = AwsSessionCredentials.builder()
                         .accessKeyId(c.accessKeyId())
                         .secretAccessKey(c.secretAccessKey())
@@ -93,12 +99,20 @@ public final class StsExchange {
         }
     }
 
-    /** An STS client that never signs with ambient credentials and never retries on its own. */
+    /** How long one STS attempt may take, as core's token sources allow an HTTP attempt. */
+    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * An STS client that never signs with ambient credentials, never retries on its own, and gives up an attempt
+     * after {@link #ATTEMPT_TIMEOUT} (the SDK's default would let a stalled STS hold a caller for its 30-second
+     * socket timeout on every attempt).
+     */
     public static StsClient client(Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials) {
         StsClientBuilder b = StsClient.builder()
                 .region(region)
                 .credentialsProvider(credentials)
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry())
+                        .apiCallAttemptTimeout(ATTEMPT_TIMEOUT));
         endpoint.ifPresent(b::endpointOverride);
         return b.build();
     }
@@ -110,6 +124,10 @@ public final class StsExchange {
         } catch (RuntimeException e) {
             return Region.US_EAST_1;
         }
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
     }
 
     private static void sleep(Duration d) {

@@ -35,6 +35,9 @@ public final class StsFailures {
             return fromCode("", String.valueOf(e.getMessage()), ((StsException) e).statusCode(), a, e);
         }
         boolean client = e instanceof SdkClientException;
+        if (client && String.valueOf(e.getMessage()).contains("Unable to unmarshall response")) {
+            return malformed(a, e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()), e);
+        }
         return new AwsExchangeException(null, Diagnosis.builder("Could not complete " + a.action() + " with AWS STS.")
                 .code("aws.sts.unreachable")
                 .likelyCause(client ? "The STS endpoint could not be reached (network, proxy, DNS) or did not answer in time."
@@ -44,6 +47,25 @@ public final class StsFailures {
                 .fix("Check network access to the STS endpoint (https://sts.<region>.amazonaws.com) and any HTTPS proxy "
                         + "settings; it is retried automatically.")
                 .build(), true, e);
+    }
+
+    /**
+     * STS's endpoint answered, but not with a usable STS document: an HTML page, another format, a cut-off or empty
+     * document. Retryable: it is usually a proxy or a glitch between this machine and STS.
+     *
+     * @param detail what was wrong with the answer (never its content, which a proxy may fill with anything)
+     */
+    public static AwsExchangeException malformed(Attempt a, String detail, Throwable cause) {
+        return new AwsExchangeException(null, Diagnosis.builder("AWS STS answered " + a.action()
+                        + ", but not with a usable STS response.")
+                .code("aws.sts.malformed-response")
+                .likelyCause("Something between this machine and STS answered instead of it (an HTTPS proxy, a captive "
+                        + "portal, a firewall's block page), or the response was cut short.")
+                .evidence("role", a.roleArn())
+                .evidence("error", detail)
+                .fix("Check the STS endpoint (region, stsEndpoint) and any HTTPS proxy between this machine and "
+                        + "https://sts.<region>.amazonaws.com; it is retried automatically.")
+                .build(), true, cause);
     }
 
     /** Whether the failure is one that the same request may overcome later (the exchange retries these). */
