@@ -20,11 +20,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
+import dev.keyless.core.testing.ManualClock;
+import dev.keyless.core.testing.ManualScheduler;
 import org.junit.jupiter.api.Test;
 
 class RefreshingValueTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-    private final FakeClock clock = new FakeClock(T0);
+    private final ManualClock clock = new ManualClock(T0);
     private final ManualScheduler scheduler = new ManualScheduler(clock);
     private final ExecutorService callers = Executors.newCachedThreadPool();
 

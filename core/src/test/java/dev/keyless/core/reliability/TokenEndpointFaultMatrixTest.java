@@ -1,5 +1,6 @@
 package dev.keyless.core.reliability;
 
+import dev.keyless.core.testing.ManualClock;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;

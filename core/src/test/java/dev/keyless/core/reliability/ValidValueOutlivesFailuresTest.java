@@ -1,5 +1,6 @@
 package dev.keyless.core.reliability;
 
+import dev.keyless.core.testing.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package dev.keyless.core.refresh;
+package dev.keyless.core.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,16 +7,16 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that moves only when told to, shared safely between threads. */
-final class FakeClock extends Clock {
+/** A clock that moves only when a test moves it; safe to read from any thread. */
+public final class ManualClock extends Clock {
     private final AtomicLong millis;
 
-    FakeClock(Instant start) {
+    public ManualClock(Instant start) {
         this.millis = new AtomicLong(start.toEpochMilli());
     }
 
-    void advance(Duration d) {
-        millis.addAndGet(d.toMillis());
+    public Instant advance(Duration d) {
+        return Instant.ofEpochMilli(millis.addAndGet(d.toMillis()));
     }
 
     @Override

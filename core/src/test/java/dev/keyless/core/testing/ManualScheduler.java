@@ -1,4 +1,4 @@
-package dev.keyless.core.refresh;
+package dev.keyless.core.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,19 +12,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A scheduler that runs nothing by itself: tests decide when queued and scheduled tasks run, against a
- * {@link FakeClock}, so background refreshes are deterministic and no test sleeps.
+ * {@link ManualClock}, so background refreshes are deterministic and no test sleeps.
  */
-final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
-    private final FakeClock clock;
+public final class ManualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
+    private final ManualClock clock;
     private final List<Task> tasks = new ArrayList<>();
     private boolean shutdown;
 
-    ManualScheduler(FakeClock clock) {
+    public ManualScheduler(ManualClock clock) {
         this.clock = clock;
     }
 
     /** Runs every task due at the clock's current time (including ones queued by tasks it runs); returns how many ran. */
-    int runDue() {
+    public int runDue() {
         int ran = 0;
         while (true) {
             Task due = null;
@@ -47,12 +47,12 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
     }
 
     /** Tasks waiting, cancelled ones excluded. */
-    synchronized long pending() {
+    public synchronized long pending() {
         return tasks.stream().filter(t -> !t.cancelled).count();
     }
 
     /** The earliest time a pending task is due, or -1. */
-    synchronized long nextDueMillis() {
+    public synchronized long nextDueMillis() {
         return tasks.stream().filter(t -> !t.cancelled).mapToLong(t -> t.atMillis).min().orElse(-1);
     }
 
