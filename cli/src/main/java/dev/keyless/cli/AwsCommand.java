@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -72,17 +73,11 @@ final class AwsCommand extends BaseCommand implements Runnable {
         @Override
         public Integer call() {
             WebIdentityCredentialsProvider.Builder b = WebIdentityCredentialsProvider.builder()
-                    .roleArn(roleArn != null ? roleArn : environment.get("AWS_ROLE_ARN").orElse(null))
+                    .roleArn(optionOrEnv(roleArn, "AWS_ROLE_ARN"))
                     .environment(environment)
                     .clock(clock);
-            String aud = audience != null ? audience : environment.get("KEYLESS_AWS_AUDIENCE").orElse(null);
-            if (aud != null) {
-                b.audience(aud);
-            }
-            String session = sessionName != null ? sessionName : environment.get("AWS_ROLE_SESSION_NAME").orElse(null);
-            if (session != null) {
-                b.roleSessionName(session);
-            }
+            ifSet(optionOrEnv(audience, "KEYLESS_AWS_AUDIENCE"), b::audience);
+            ifSet(optionOrEnv(sessionName, "AWS_ROLE_SESSION_NAME"), b::roleSessionName);
             Integer duration = durationSeconds;
             if (duration == null && environment.has("KEYLESS_AWS_DURATION_SECONDS")) {
                 String raw = environment.get("KEYLESS_AWS_DURATION_SECONDS").orElseThrow().strip();
@@ -93,21 +88,14 @@ final class AwsCommand extends BaseCommand implements Runnable {
                             "'" + raw + "' is not a whole number of seconds", "Set it to a number from 900 to 43200.");
                 }
             }
-            if (duration != null) {
-                b.duration(Duration.ofSeconds(duration));
-            }
-            String r = region != null ? region : environment.get("AWS_REGION").orElse(null);
-            if (r != null) {
-                b.region(Region.of(r.strip()));
-            }
+            ifSet(duration, d -> b.duration(Duration.ofSeconds(d)));
+            ifSet(optionOrEnv(region, "AWS_REGION"), r -> b.region(Region.of(r.strip())));
             if (stsEndpoint != null) {
                 b.stsEndpoint(stsEndpoint);
             } else {
                 environment.get("KEYLESS_AWS_STS_ENDPOINT").ifPresent(e -> b.stsEndpoint(URI.create(e.strip())));
             }
-            if (tokenFile != null) {
-                b.tokenSource(FileTokenSource.of(tokenFile));
-            }
+            ifSet(tokenFile, f -> b.tokenSource(FileTokenSource.of(f)));
             try (WebIdentityCredentialsProvider provider = b.build()) {
                 AwsSessionCredentials c = (AwsSessionCredentials) provider.resolveCredentials();
                 Map<String, Object> json = new LinkedHashMap<>();
@@ -200,17 +188,8 @@ final class AwsCommand extends BaseCommand implements Runnable {
             if (github != null) {
                 TrustPolicies.GitHubActions g = TrustPolicies.gitHubActions().accountId(accountId).repository(github);
                 requireOneScope(true);
-                if (branch != null) {
-                    g.branch(branch);
-                } else if (tag != null) {
-                    g.tag(tag);
-                } else if (githubEnvironment != null) {
-                    g.environment(githubEnvironment);
-                } else if (pullRequest) {
-                    g.pullRequest();
-                } else {
-                    g.anyRef();
-                }
+                applyRefScope(branch, tag, githubEnvironment, pullRequest, g::branch, g::tag, g::environment,
+                        g::pullRequest, g::anyRef);
                 if (ownerId != null || repositoryId != null) {
                     if (ownerId == null || repositoryId == null) {
                         throw new CommandLine.ParameterException(spec.commandLine(),
@@ -218,28 +197,17 @@ final class AwsCommand extends BaseCommand implements Runnable {
                     }
                     g.immutableIds(ownerId, repositoryId);
                 }
-                if (jobWorkflowRef != null) {
-                    g.jobWorkflowRef(jobWorkflowRef);
-                }
-                if (providerHost != null) {
-                    g.providerHost(providerHost);
-                }
-                common(g);
+                ifSet(jobWorkflowRef, g::jobWorkflowRef);
+                ifSet(providerHost, g::providerHost);
+                common(g::audience, g::partition, g::sid);
                 policy = g.build();
             } else if (gitlab != null) {
                 TrustPolicies.GitLab g = TrustPolicies.gitLab().accountId(accountId).projectPath(gitlab);
                 requireOneScope(false);
-                if (branch != null) {
-                    g.branch(branch);
-                } else if (tag != null) {
-                    g.tag(tag);
-                } else {
-                    g.anyRef();
-                }
-                if (providerHost != null) {
-                    g.host(providerHost);
-                }
-                common(g);
+                // requireOneScope(false) rejected --environment and --pull-request, so only these scopes remain.
+                applyRefScope(branch, tag, null, false, g::branch, g::tag, null, null, g::anyRef);
+                ifSet(providerHost, g::host);
+                common(g::audience, g::partition, g::sid);
                 policy = g.build();
             } else {
                 if (namespace == null || serviceAccount == null) {
@@ -248,7 +216,7 @@ final class AwsCommand extends BaseCommand implements Runnable {
                 }
                 TrustPolicies.Kubernetes k = TrustPolicies.kubernetes().accountId(accountId).issuer(kubernetesIssuer)
                         .namespace(namespace).serviceAccount(serviceAccount);
-                common(k);
+                common(k::audience, k::partition, k::sid);
                 policy = k.build();
             }
             out().println(policy.toJson());
@@ -268,39 +236,11 @@ final class AwsCommand extends BaseCommand implements Runnable {
             }
         }
 
-        private void common(Object builder) {
-            // The generators share these options through a package-private base class, so set them per type.
-            if (builder instanceof TrustPolicies.GitHubActions g) {
-                if (audience != null) {
-                    g.audience(audience);
-                }
-                if (partition != null) {
-                    g.partition(partition);
-                }
-                if (sid != null) {
-                    g.sid(sid);
-                }
-            } else if (builder instanceof TrustPolicies.GitLab g) {
-                if (audience != null) {
-                    g.audience(audience);
-                }
-                if (partition != null) {
-                    g.partition(partition);
-                }
-                if (sid != null) {
-                    g.sid(sid);
-                }
-            } else if (builder instanceof TrustPolicies.Kubernetes k) {
-                if (audience != null) {
-                    k.audience(audience);
-                }
-                if (partition != null) {
-                    k.partition(partition);
-                }
-                if (sid != null) {
-                    k.sid(sid);
-                }
-            }
+        /** The generators share these options through a package-private base class, so they come as setters. */
+        private void common(Consumer<String> setAudience, Consumer<String> setPartition, Consumer<String> setSid) {
+            ifSet(audience, setAudience);
+            ifSet(partition, setPartition);
+            ifSet(sid, setSid);
         }
     }
 

@@ -88,29 +88,14 @@ final class AzureCommand extends BaseCommand implements Runnable {
                             "Pass exactly one of --branch, --tag, --environment, --pull-request or --any-branch.");
                 }
                 FederatedCredentialSpec.GitHub g = FederatedCredentialSpec.github(github);
-                if (branch != null) {
-                    g.branch(branch);
-                } else if (tag != null) {
-                    g.tag(tag);
-                } else if (githubEnvironment != null) {
-                    g.environment(githubEnvironment);
-                } else if (pullRequest) {
-                    g.pullRequest();
-                } else {
-                    g.anyBranch();
-                }
+                applyRefScope(branch, tag, githubEnvironment, pullRequest, g::branch, g::tag, g::environment,
+                        g::pullRequest, g::anyBranch);
                 if (ownerId != null || repositoryId != null) {
                     g.immutableIds(ownerId, repositoryId);
                 }
-                if (issuer != null) {
-                    g.issuer(issuer);
-                }
-                if (audience != null) {
-                    g.audience(audience);
-                }
-                if (name != null) {
-                    g.name(name);
-                }
+                ifSet(issuer, g::issuer);
+                ifSet(audience, g::audience);
+                ifSet(name, g::name);
                 spec = g.build();
             }
             if (armIdentity != null) {

@@ -100,28 +100,17 @@ final class GcpCommand extends BaseCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "Pass exactly one source: --token-file FILE, --github, --executable COMMAND or --executable-self.");
             }
-            String name = provider != null ? provider : environment.get("KEYLESS_GCP_PROVIDER").orElse(null);
+            String name = optionOrEnv(provider, "KEYLESS_GCP_PROVIDER");
             if (name == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "Pass --provider (or set KEYLESS_GCP_PROVIDER).");
             }
             WorkloadIdentityProvider wip = WorkloadIdentityProvider.parse(name);
             CredentialConfiguration.Builder b = CredentialConfiguration.builder().provider(wip).environment(environment)
                     .subjectTokenType(tokenType(tokenType));
-            String sa = serviceAccount != null ? serviceAccount : environment.get("KEYLESS_GCP_SERVICE_ACCOUNT").orElse(null);
-            if (sa != null) {
-                b.serviceAccount(sa);
-            }
-            if (lifetimeSeconds != null) {
-                b.lifetime(Duration.ofSeconds(lifetimeSeconds));
-            }
-            String sts = stsUrl != null ? stsUrl : environment.get("KEYLESS_GCP_STS_URL").orElse(null);
-            if (sts != null) {
-                b.tokenUrl(sts);
-            }
-            String iam = iamCredentialsUrl != null ? iamCredentialsUrl : environment.get("KEYLESS_GCP_IAM_CREDENTIALS_URL").orElse(null);
-            if (iam != null) {
-                b.iamCredentialsUrl(iam);
-            }
+            ifSet(optionOrEnv(serviceAccount, "KEYLESS_GCP_SERVICE_ACCOUNT"), b::serviceAccount);
+            ifSet(lifetimeSeconds, s -> b.lifetime(Duration.ofSeconds(s)));
+            ifSet(optionOrEnv(stsUrl, "KEYLESS_GCP_STS_URL"), b::tokenUrl);
+            ifSet(optionOrEnv(iamCredentialsUrl, "KEYLESS_GCP_IAM_CREDENTIALS_URL"), b::iamCredentialsUrl);
             if (tokenFile != null) {
                 b.fileSource(tokenFile);
             } else if (github) {
@@ -173,7 +162,7 @@ final class GcpCommand extends BaseCommand implements Runnable {
         public Integer call() {
             SubjectTokenType type;
             try {
-                type = tokenType(tokenType != null ? tokenType : environment.get("GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE").orElse(null));
+                type = tokenType(optionOrEnv(tokenType, "GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE"));
                 String aud = audience();
                 TokenSource source = tokenFile != null ? FileTokenSource.of(tokenFile) : TokenSources.detect(environment);
                 IdentityToken token = source.token(aud == null ? TokenRequest.sourceDefault() : TokenRequest.forAudience(aud));
