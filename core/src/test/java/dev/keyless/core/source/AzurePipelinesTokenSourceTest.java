@@ -15,19 +15,15 @@ import static dev.keyless.core.source.HttpSourceFixtures.stubSequence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.keyless.core.ConfigurationException;
 import dev.keyless.core.Environment;
 import dev.keyless.core.IdentityToken;
 import dev.keyless.core.TokenException;
 import dev.keyless.core.TokenRequest;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AzurePipelinesTokenSourceTest {
     private static final String ACCESS_TOKEN = HttpSourceFixtures.secret("azdo-system-access-token-SECRET-777");
@@ -35,41 +31,20 @@ class AzurePipelinesTokenSourceTest {
     private static final String CONNECTION = "5e3c1b2a-0000-4d6e-9f10-112233445566";
     private static final String JWT = jwt("sc://acme/web/prod-connection", AzurePipelinesTokenSource.AUDIENCE);
 
-    private static WireMockServer server;
-
-    @BeforeAll
-    static void start() {
-        server = HttpSourceFixtures.startServer();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.resetAll();
-    }
-
-    private String url(String pathAndQuery) {
-        return "http://127.0.0.1:" + server.port() + pathAndQuery;
-    }
+    @RegisterExtension
+    static final HttpSourceFixtures.LoopbackServer server = new HttpSourceFixtures.LoopbackServer();
 
     private AzurePipelinesTokenSource.Builder builder() {
-        return AzurePipelinesTokenSource.builder()
-                .requestUri(url(PATH))
+        return HttpSourceFixtures.testDefaults(AzurePipelinesTokenSource.builder())
+                .requestUri(server.urlFor(PATH))
                 .accessToken(ACCESS_TOKEN)
-                .serviceConnectionId(CONNECTION)
-                .httpClient(HttpSourceFixtures.CLIENT)
-                .backoffBase(Duration.ofMillis(1))
-                .backoffMax(Duration.ofMillis(1));
+                .serviceConnectionId(CONNECTION);
     }
 
     private Map<String, String> pipelineEnv() {
         Map<String, String> vars = new HashMap<>();
         vars.put("TF_BUILD", "True");
-        vars.put("SYSTEM_OIDCREQUESTURI", url(PATH));
+        vars.put("SYSTEM_OIDCREQUESTURI", server.urlFor(PATH));
         vars.put("SYSTEM_ACCESSTOKEN", ACCESS_TOKEN);
         vars.put("SYSTEM_TEAMPROJECT", "web");
         return vars;
@@ -268,6 +243,6 @@ class AzurePipelinesTokenSourceTest {
     void toStringShowsNoAccessToken() {
         String text = builder().build().toString();
 
-        assertThat(text).contains(url(PATH)).contains(CONNECTION).doesNotContain(ACCESS_TOKEN);
+        assertThat(text).contains(server.urlFor(PATH)).contains(CONNECTION).doesNotContain(ACCESS_TOKEN);
     }
 }

@@ -14,7 +14,6 @@ import static dev.keyless.core.source.HttpSourceFixtures.stubSequence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.keyless.core.ConfigurationException;
 import dev.keyless.core.Environment;
 import dev.keyless.core.IdentityToken;
@@ -23,10 +22,8 @@ import dev.keyless.core.TokenRequest;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -35,34 +32,13 @@ class GitHubActionsTokenSourceTest {
     private static final String PATH = "/_apis/distributedtask/hubs/Actions/plans/p1/jobs/j1/idtoken";
     private static final String JWT = jwt("repo:acme/app:ref:refs/heads/main", "sts.amazonaws.com");
 
-    private static WireMockServer server;
-
-    @BeforeAll
-    static void start() {
-        server = HttpSourceFixtures.startServer();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.resetAll();
-    }
-
-    private String url(String pathAndQuery) {
-        return "http://127.0.0.1:" + server.port() + pathAndQuery;
-    }
+    @RegisterExtension
+    static final HttpSourceFixtures.LoopbackServer server = new HttpSourceFixtures.LoopbackServer();
 
     private GitHubActionsTokenSource.Builder builder() {
-        return GitHubActionsTokenSource.builder()
-                .requestUrl(url(PATH + "?api-version=2.0"))
-                .requestToken(REQUEST_TOKEN)
-                .httpClient(HttpSourceFixtures.CLIENT)
-                .backoffBase(Duration.ofMillis(1))
-                .backoffMax(Duration.ofMillis(1));
+        return HttpSourceFixtures.testDefaults(GitHubActionsTokenSource.builder())
+                .requestUrl(server.urlFor(PATH + "?api-version=2.0"))
+                .requestToken(REQUEST_TOKEN);
     }
 
     private void stubValue(String jwt) {
@@ -102,7 +78,7 @@ class GitHubActionsTokenSourceTest {
     void startsAQueryWhenTheUrlHasNone() {
         stubValue(JWT);
 
-        builder().requestUrl(url(PATH)).build().token(TokenRequest.forAudience("sts.amazonaws.com"));
+        builder().requestUrl(server.urlFor(PATH)).build().token(TokenRequest.forAudience("sts.amazonaws.com"));
 
         server.verify(1, getRequestedFor(urlEqualTo(PATH + "?audience=sts.amazonaws.com")));
     }
@@ -226,7 +202,7 @@ class GitHubActionsTokenSourceTest {
         assertThat(e.retryable()).isFalse();
         assertThat(e.diagnosis().code()).isEqualTo("github.token-endpoint-error");
         assertThat(e.diagnosis().evidence()).containsEntry("HTTP status", "404")
-                .containsEntry("endpoint", url(PATH));
+                .containsEntry("endpoint", server.urlFor(PATH));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -270,7 +246,7 @@ class GitHubActionsTokenSourceTest {
     void fromEnvironmentIsEmptyOutsideGitHubActions() {
         assertThat(GitHubActionsTokenSource.fromEnvironment(Environment.of(Map.of()))).isEmpty();
         assertThat(GitHubActionsTokenSource.fromEnvironment(Environment.of(Map.of(
-                "GITHUB_ACTIONS", "false", "ACTIONS_ID_TOKEN_REQUEST_URL", url(PATH))))).isEmpty();
+                "GITHUB_ACTIONS", "false", "ACTIONS_ID_TOKEN_REQUEST_URL", server.urlFor(PATH))))).isEmpty();
     }
 
     @Test
@@ -294,7 +270,7 @@ class GitHubActionsTokenSourceTest {
 
     @Test
     void fromEnvironmentNamesTheOneMissingVariable() {
-        Environment env = Environment.of(Map.of("GITHUB_ACTIONS", "true", "ACTIONS_ID_TOKEN_REQUEST_URL", url(PATH)));
+        Environment env = Environment.of(Map.of("GITHUB_ACTIONS", "true", "ACTIONS_ID_TOKEN_REQUEST_URL", server.urlFor(PATH)));
 
         ConfigurationException e = catchThrowableOfType(ConfigurationException.class,
                 () -> GitHubActionsTokenSource.fromEnvironment(env));
@@ -309,7 +285,7 @@ class GitHubActionsTokenSourceTest {
         stubValue(JWT);
         Map<String, String> vars = new HashMap<>();
         vars.put("GITHUB_ACTIONS", "true");
-        vars.put("ACTIONS_ID_TOKEN_REQUEST_URL", url(PATH + "?api-version=2.0"));
+        vars.put("ACTIONS_ID_TOKEN_REQUEST_URL", server.urlFor(PATH + "?api-version=2.0"));
         vars.put("ACTIONS_ID_TOKEN_REQUEST_TOKEN", REQUEST_TOKEN);
 
         GitHubActionsTokenSource source = GitHubActionsTokenSource.fromEnvironment(Environment.of(vars)).orElseThrow();
@@ -322,9 +298,9 @@ class GitHubActionsTokenSourceTest {
 
     @Test
     void toStringShowsTheEndpointButNeitherTheRequestTokenNorTheQuery() {
-        String text = builder().requestUrl(url(PATH + "?api-version=2.0&sig=abc")).build().toString();
+        String text = builder().requestUrl(server.urlFor(PATH + "?api-version=2.0&sig=abc")).build().toString();
 
-        assertThat(text).contains(url(PATH)).contains("maxAttempts=5").contains("attemptTimeout=PT10S")
+        assertThat(text).contains(server.urlFor(PATH)).contains("maxAttempts=5").contains("attemptTimeout=PT10S")
                 .doesNotContain(REQUEST_TOKEN).doesNotContain("sig=abc");
     }
 
@@ -341,7 +317,7 @@ class GitHubActionsTokenSourceTest {
     @Test
     void builderNamesMissingAndBadOptions() {
         assertThat(catchThrowableOfType(ConfigurationException.class,
-                () -> GitHubActionsTokenSource.builder().requestUrl(url(PATH)).build()).diagnosis().evidence())
+                () -> GitHubActionsTokenSource.builder().requestUrl(server.urlFor(PATH)).build()).diagnosis().evidence())
                 .containsEntry("option", "requestToken");
         assertThat(catchThrowableOfType(ConfigurationException.class,
                 () -> GitHubActionsTokenSource.builder().maxAttempts(0)).diagnosis().evidence())

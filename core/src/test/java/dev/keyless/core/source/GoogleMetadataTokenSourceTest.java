@@ -15,19 +15,15 @@ import static dev.keyless.core.source.HttpSourceFixtures.stubSequence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import dev.keyless.core.ConfigurationException;
 import dev.keyless.core.Environment;
 import dev.keyless.core.IdentityToken;
 import dev.keyless.core.TokenException;
 import dev.keyless.core.TokenRequest;
-import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,33 +32,11 @@ class GoogleMetadataTokenSourceTest {
     private static final String AUDIENCE = "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q";
     private static final String JWT = jwt("1234567890", AUDIENCE);
 
-    private static WireMockServer server;
-
-    @BeforeAll
-    static void start() {
-        server = HttpSourceFixtures.startServer();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.resetAll();
-    }
-
-    private String host() {
-        return "127.0.0.1:" + server.port();
-    }
+    @RegisterExtension
+    static final HttpSourceFixtures.LoopbackServer server = new HttpSourceFixtures.LoopbackServer();
 
     private GoogleMetadataTokenSource.Builder builder() {
-        return GoogleMetadataTokenSource.builder()
-                .host(host())
-                .httpClient(HttpSourceFixtures.CLIENT)
-                .backoffBase(Duration.ofMillis(1))
-                .backoffMax(Duration.ofMillis(1));
+        return HttpSourceFixtures.testDefaults(GoogleMetadataTokenSource.builder()).host(server.hostAndPort());
     }
 
     private static ResponseDefinitionBuilder jwtResponse(String jwt) {
@@ -180,10 +154,10 @@ class GoogleMetadataTokenSourceTest {
         server.stubFor(get(urlPathEqualTo(PATH)).willReturn(jwtResponse(JWT)));
 
         GoogleMetadataTokenSource source = GoogleMetadataTokenSource
-                .fromEnvironment(Environment.of(Map.of("GCE_METADATA_HOST", host()))).orElseThrow();
+                .fromEnvironment(Environment.of(Map.of("GCE_METADATA_HOST", server.hostAndPort()))).orElseThrow();
 
         assertThat(source.token(TokenRequest.forAudience(AUDIENCE)).value()).isEqualTo(JWT);
-        assertThat(source.toString()).contains("http://" + host() + PATH);
+        assertThat(source.toString()).contains("http://" + server.hostAndPort() + PATH);
     }
 
     @Test

@@ -20,6 +20,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** Shared by the HTTP token source tests: a loopback WireMock server, test JWTs, and secret-leak checks. */
 final class HttpSourceFixtures {
@@ -41,11 +45,53 @@ final class HttpSourceFixtures {
     private HttpSourceFixtures() {
     }
 
-    static WireMockServer startServer() {
-        WireMockServer server = new WireMockServer(wireMockConfig().bindAddress("127.0.0.1").dynamicPort());
-        server.start();
-        warmUp(server);
-        return server;
+    /**
+     * Points an HTTP source's builder at the shared {@link #CLIENT} with a 1 ms backoff, so that retry tests do
+     * not wait; the test sets the source's own options and any other timeout or retry option after this.
+     */
+    static <B extends HttpSourceBuilder<B>> B testDefaults(B builder) {
+        return builder.httpClient(CLIENT).backoffBase(Duration.ofMillis(1)).backoffMax(Duration.ofMillis(1));
+    }
+
+    /**
+     * A loopback WireMock server for one test class: register it on a static field with
+     * {@code @RegisterExtension}, and it is started (and warmed up) before the class's tests, reset before each
+     * test, and stopped after the last. Each class gets its own server, so classes never see each other's stubs.
+     */
+    static final class LoopbackServer extends WireMockServer
+            implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
+        LoopbackServer() {
+            super(wireMockConfig().bindAddress("127.0.0.1").dynamicPort());
+        }
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            start();
+            warmUp(this);
+        }
+
+        @Override
+        public void beforeEach(ExtensionContext context) {
+            resetAll();
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            stop();
+        }
+
+        /** {@code 127.0.0.1:port}, as a metadata host option takes it. */
+        String hostAndPort() {
+            return "127.0.0.1:" + port();
+        }
+
+        /**
+         * {@code http://127.0.0.1:port} followed by {@code pathAndQuery}. Not WireMock's own {@link #url}, which
+         * names {@code localhost}: the sources must be tested against the address the server is bound to.
+         */
+        String urlFor(String pathAndQuery) {
+            return "http://" + hostAndPort() + pathAndQuery;
+        }
     }
 
     /**

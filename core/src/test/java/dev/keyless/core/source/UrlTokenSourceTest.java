@@ -18,16 +18,12 @@ import static dev.keyless.core.source.HttpSourceFixtures.stubSequence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.keyless.core.ConfigurationException;
 import dev.keyless.core.IdentityToken;
 import dev.keyless.core.TokenException;
 import dev.keyless.core.TokenRequest;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class UrlTokenSourceTest {
     private static final String API_KEY = HttpSourceFixtures.secret("Bearer corp-api-key-SECRET-42");
@@ -35,33 +31,11 @@ class UrlTokenSourceTest {
     private static final String PATH = "/oauth/token";
     private static final String JWT = jwt("build-agent-7", "corp-cloud");
 
-    private static WireMockServer server;
-
-    @BeforeAll
-    static void start() {
-        server = HttpSourceFixtures.startServer();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.stop();
-    }
-
-    @BeforeEach
-    void reset() {
-        server.resetAll();
-    }
-
-    private String url(String pathAndQuery) {
-        return "http://127.0.0.1:" + server.port() + pathAndQuery;
-    }
+    @RegisterExtension
+    static final HttpSourceFixtures.LoopbackServer server = new HttpSourceFixtures.LoopbackServer();
 
     private UrlTokenSource.Builder builder() {
-        return UrlTokenSource.builder()
-                .url(url(PATH))
-                .httpClient(HttpSourceFixtures.CLIENT)
-                .backoffBase(Duration.ofMillis(1))
-                .backoffMax(Duration.ofMillis(1));
+        return HttpSourceFixtures.testDefaults(UrlTokenSource.builder()).url(server.urlFor(PATH));
     }
 
     private int requests() {
@@ -103,7 +77,7 @@ class UrlTokenSourceTest {
     @Test
     void sendsTheAudienceInTheConfiguredParameterKeepingTheQuery() {
         server.stubFor(get(urlPathEqualTo(PATH)).willReturn(json(200, "{\"token\":\"" + JWT + "\"}")));
-        UrlTokenSource source = builder().url(url(PATH + "?tenant=acme")).tokenField("token")
+        UrlTokenSource source = builder().url(server.urlFor(PATH + "?tenant=acme")).tokenField("token")
                 .audienceParameter("aud").build();
 
         source.token(TokenRequest.forAudience("https://x.test/a b?c=d&e+f"));
@@ -223,10 +197,10 @@ class UrlTokenSourceTest {
 
     @Test
     void toStringShowsHeaderNamesButNoValuesBodyOrQuery() {
-        String text = builder().url(url(PATH + "?key=QUERY-SECRET")).header("Authorization", API_KEY)
+        String text = builder().url(server.urlFor(PATH + "?key=QUERY-SECRET")).header("Authorization", API_KEY)
                 .body(BODY_SECRET, "text/plain").build().toString();
 
-        assertThat(text).contains("Authorization").contains("POST").contains(url(PATH))
+        assertThat(text).contains("Authorization").contains("POST").contains(server.urlFor(PATH))
                 .doesNotContain("corp-api-key").doesNotContain("BODY-SECRET").doesNotContain("QUERY-SECRET");
     }
 
