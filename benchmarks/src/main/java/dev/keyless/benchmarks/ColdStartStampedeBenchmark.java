@@ -1,5 +1,6 @@
 package dev.keyless.benchmarks;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -13,10 +14,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.runner.IterationType;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
@@ -30,54 +28,32 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
 @Fork(1)
-public class ColdStartStampedeBenchmark {
+public class ColdStartStampedeBenchmark extends AwsScenario {
     static final int CALLERS = 64;
     static final Duration STS_DELAY = Duration.ofMillis(200);
 
     @Param({"KEYLESS", "SDK_WEB_IDENTITY", "KEYLESS_FILE", "SDK_TOKEN_FILE"})
     public AwsImpl impl;
 
-    private AwsFixture fixture;
-    private Callers callers;
-    private AwsCredentialsProvider provider;
-    private int stsBefore;
-    private boolean warmup;
-    private Callers.Outcome outcome;
+    @Override
+    String scenario() {
+        return "stampede";
+    }
+
+    @Override
+    AwsImpl impl() {
+        return impl;
+    }
 
     @Setup(Level.Trial)
     public void setUpTrial() {
-        fixture = AwsFixture.start();
-        callers = new Callers(CALLERS);
-        // Load every class on the path once, outside any measurement.
-        AwsCredentialsProvider p = fixture.provider(impl);
-        p.resolveCredentials();
-        AwsFixture.close(p);
-        fixture.cloud.sts().delay(STS_DELAY);
-    }
-
-    @Setup(Level.Iteration)
-    public void setUpIteration(IterationParams params) {
-        warmup = params.getType() == IterationType.WARMUP;
+        startTrial(Clock.systemUTC(), CALLERS, STS_DELAY);
     }
 
     @Setup(Level.Invocation)
     public void freshProvider() {
-        provider = fixture.provider(impl);
-        stsBefore = fixture.stsCalls();
-    }
-
-    @TearDown(Level.Invocation)
-    public void record() {
-        int calls = fixture.stsCalls() - stsBefore;
-        AwsFixture.close(provider);
-        ScenarioLog.record(new ScenarioLog.Entry("stampede", impl.name(), warmup, calls, outcome.slowestMillis(),
-                CALLERS, outcome.failures(), outcome.unfinished()));
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDownTrial() {
-        callers.close();
-        fixture.close();
+        provider = newProvider();
+        countFromHere();
     }
 
     @Benchmark

@@ -14,7 +14,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
@@ -35,7 +34,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 @Warmup(iterations = 0)
 @Measurement(iterations = 3)
 @Fork(1)
-public class RefreshWindowBenchmark {
+public class RefreshWindowBenchmark extends AwsScenario {
     static final int LIFETIME_SECONDS = 6;
     static final long PREFETCH_MILLIS = 3000;
     static final long STALE_MILLIS = 600;
@@ -46,47 +45,32 @@ public class RefreshWindowBenchmark {
     @Param({"KEYLESS", "SDK_WEB_IDENTITY", "SDK_WEB_IDENTITY_ASYNC"})
     public AwsImpl impl;
 
-    private AwsFixture fixture;
-    private Callers callers;
-    private AwsCredentialsProvider provider;
-    private int stsBefore;
-    private Callers.Outcome outcome;
-
-    @Setup(Level.Trial)
-    public void setUpTrial() {
-        Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(900 - LIFETIME_SECONDS).negated());
-        fixture = AwsFixture.start(behind);
-        callers = new Callers(CALLERS);
-        AwsCredentialsProvider p = provider();
-        p.resolveCredentials();
-        AwsFixture.close(p);
-        fixture.cloud.sts().delay(STS_DELAY);
+    @Override
+    String scenario() {
+        return "refresh-window";
     }
 
-    private AwsCredentialsProvider provider() {
+    @Override
+    AwsImpl impl() {
+        return impl;
+    }
+
+    @Override
+    AwsCredentialsProvider newProvider() {
         return fixture.provider(impl, Duration.ofMillis(PREFETCH_MILLIS), Duration.ofMillis(STALE_MILLIS),
                 Duration.ofSeconds(900));
     }
 
+    @Setup(Level.Trial)
+    public void setUpTrial() {
+        startTrial(Clock.offset(Clock.systemUTC(), Duration.ofSeconds(900 - LIFETIME_SECONDS).negated()), CALLERS, STS_DELAY);
+    }
+
     @Setup(Level.Invocation)
     public void warmProvider() {
-        provider = provider();
+        provider = newProvider();
         provider.resolveCredentials();
-        stsBefore = fixture.stsCalls();
-    }
-
-    @TearDown(Level.Invocation)
-    public void record() {
-        int calls = fixture.stsCalls() - stsBefore;
-        AwsFixture.close(provider);
-        ScenarioLog.record(new ScenarioLog.Entry("refresh-window", impl.name(), false, calls, outcome.slowestMillis(),
-                CALLERS, outcome.failures(), outcome.unfinished()));
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDownTrial() {
-        callers.close();
-        fixture.close();
+        countFromHere();
     }
 
     @Benchmark

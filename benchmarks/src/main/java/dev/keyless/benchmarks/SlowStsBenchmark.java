@@ -1,5 +1,6 @@
 package dev.keyless.benchmarks;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -13,7 +14,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
@@ -29,47 +29,32 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 @Warmup(iterations = 0)
 @Measurement(iterations = 2)
 @Fork(1)
-public class SlowStsBenchmark {
+public class SlowStsBenchmark extends AwsScenario {
     static final int CALLERS = 16;
     static final Duration STS_DELAY = Duration.ofSeconds(7);
 
     @Param({"KEYLESS", "SDK_WEB_IDENTITY"})
     public AwsImpl impl;
 
-    private AwsFixture fixture;
-    private Callers callers;
-    private AwsCredentialsProvider provider;
-    private int stsBefore;
-    private Callers.Outcome outcome;
+    @Override
+    String scenario() {
+        return "slow-sts";
+    }
+
+    @Override
+    AwsImpl impl() {
+        return impl;
+    }
 
     @Setup(Level.Trial)
     public void setUpTrial() {
-        fixture = AwsFixture.start();
-        callers = new Callers(CALLERS);
-        AwsCredentialsProvider p = fixture.provider(impl);
-        p.resolveCredentials();
-        AwsFixture.close(p);
-        fixture.cloud.sts().delay(STS_DELAY);
+        startTrial(Clock.systemUTC(), CALLERS, STS_DELAY);
     }
 
     @Setup(Level.Invocation)
     public void freshProvider() {
-        provider = fixture.provider(impl);
-        stsBefore = fixture.stsCalls();
-    }
-
-    @TearDown(Level.Invocation)
-    public void record() {
-        int calls = fixture.stsCalls() - stsBefore;
-        AwsFixture.close(provider);
-        ScenarioLog.record(new ScenarioLog.Entry("slow-sts", impl.name(), false, calls, outcome.slowestMillis(),
-                CALLERS, outcome.failures(), outcome.unfinished()));
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDownTrial() {
-        callers.close();
-        fixture.close();
+        provider = newProvider();
+        countFromHere();
     }
 
     @Benchmark
