@@ -17,6 +17,17 @@ public class ConfigurationException extends KeylessException {
         super(diagnosis, false, cause);
     }
 
+    /**
+     * Checks a text option: returns it stripped, or throws {@link #badOption} ("it is empty", with {@code fix})
+     * when it is null or blank.
+     */
+    public static String requireText(String option, String value, String fix) {
+        if (value == null || value.isBlank()) {
+            throw badOption(option, "it is empty", fix);
+        }
+        return value.strip();
+    }
+
     /** A builder option has a bad value: names the option, says what is allowed. Never pass a secret value. */
     public static ConfigurationException badOption(String option, String problem, String fix) {
         return new ConfigurationException(Diagnosis.builder("Invalid option '" + option + "': " + problem)

@@ -704,7 +704,7 @@ public final class ClientCredentialsTokenSource implements TokenSource {
 
         /** The OAuth client id (required). */
         public Builder clientId(String clientId) {
-            this.clientId = required("clientId", clientId, "Pass the client (application) id registered at the identity provider.");
+            this.clientId = ConfigurationException.requireText("clientId", clientId, "Pass the client (application) id registered at the identity provider.");
             return this;
         }
 
@@ -747,13 +747,13 @@ public final class ClientCredentialsTokenSource implements TokenSource {
 
         /** The {@code kid} header of assertions, as registered at the provider; by default none (or the JWK's). */
         public Builder keyId(String keyId) {
-            this.keyId = required("keyId", keyId, "Pass the key id registered at the identity provider, or leave it unset.");
+            this.keyId = ConfigurationException.requireText("keyId", keyId, "Pass the key id registered at the identity provider, or leave it unset.");
             return this;
         }
 
         /** The assertion's JWS algorithm; by default RS256 for RSA keys, ES256/384/512 by EC curve. */
         public Builder signingAlgorithm(String algorithm) {
-            this.signingAlgorithm = required("signingAlgorithm", algorithm, "Pass a JWS algorithm such as RS256, PS256 or ES256.");
+            this.signingAlgorithm = ConfigurationException.requireText("signingAlgorithm", algorithm, "Pass a JWS algorithm such as RS256, PS256 or ES256.");
             return this;
         }
 
@@ -790,7 +790,7 @@ public final class ClientCredentialsTokenSource implements TokenSource {
             nonNull("resource", resourceUris);
             List<String> list = new ArrayList<>();
             for (String r : resourceUris) {
-                list.add(required("resource", r, "Pass an absolute URI that identifies the resource, e.g. https://api.example.com."));
+                list.add(ConfigurationException.requireText("resource", r, "Pass an absolute URI that identifies the resource, e.g. https://api.example.com."));
             }
             this.resources = List.copyOf(list);
             return this;
@@ -828,14 +828,14 @@ public final class ClientCredentialsTokenSource implements TokenSource {
 
         /** The {@code subject_token_type}; by default {@value ClientCredentialsTokenSource#JWT_TOKEN_TYPE}. */
         public Builder subjectTokenType(String tokenTypeUri) {
-            this.subjectTokenType = required("subjectTokenType", tokenTypeUri,
+            this.subjectTokenType = ConfigurationException.requireText("subjectTokenType", tokenTypeUri,
                     "Pass an RFC 8693 token type URI such as urn:ietf:params:oauth:token-type:id_token.");
             return this;
         }
 
         /** The {@code requested_token_type}; by default none is sent and the provider picks. */
         public Builder requestedTokenType(String tokenTypeUri) {
-            this.requestedTokenType = required("requestedTokenType", tokenTypeUri,
+            this.requestedTokenType = ConfigurationException.requireText("requestedTokenType", tokenTypeUri,
                     "Pass an RFC 8693 token type URI such as urn:ietf:params:oauth:token-type:id_token.");
             return this;
         }
@@ -917,13 +917,6 @@ public final class ClientCredentialsTokenSource implements TokenSource {
                 throw ConfigurationException.badOption(option, "it is null", "Pass a value, or leave the option unset.");
             }
             return value;
-        }
-
-        private static String required(String option, String value, String fix) {
-            if (value == null || value.isBlank()) {
-                throw ConfigurationException.badOption(option, "it is empty", fix);
-            }
-            return value.strip();
         }
     }
 }

@@ -603,20 +603,14 @@ public final class CommandTokenSource implements TokenSource {
 
         /** Where the token's audience is configured, shown when a fixed-audience command gets another request. */
         public Builder audienceHint(String whereAudienceIsSet) {
-            if (whereAudienceIsSet == null || whereAudienceIsSet.isBlank()) {
-                throw ConfigurationException.badOption("audienceHint", "it is empty",
-                        "Say where the token's audience is configured, or leave the default.");
-            }
-            this.audienceHint = whereAudienceIsSet.strip();
+            this.audienceHint = ConfigurationException.requireText("audienceHint", whereAudienceIsSet,
+                    "Say where the token's audience is configured, or leave the default.");
             return this;
         }
 
         /** The name in reports and errors. By default, {@code command:} and the program's file name. */
         public Builder name(String name) {
-            if (name == null || name.isBlank()) {
-                throw ConfigurationException.badOption("name", "it is empty", "Pass a short name, or leave the default.");
-            }
-            this.name = name.strip();
+            this.name = ConfigurationException.requireText("name", name, "Pass a short name, or leave the default.");
             return this;
         }
 

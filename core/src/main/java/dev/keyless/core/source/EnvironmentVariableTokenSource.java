@@ -271,27 +271,20 @@ public final class EnvironmentVariableTokenSource implements TokenSource {
 
         /** Where the token's audience is configured, shown when a request asks for another audience. */
         public Builder audienceHint(String whereAudienceIsSet) {
-            this.audienceHint = text("audienceHint", whereAudienceIsSet);
+            this.audienceHint = ConfigurationException.requireText("audienceHint", whereAudienceIsSet, "Pass a non-blank text, or leave the default.");
             return this;
         }
 
         /** How to make the variable present, shown when it is missing. By default, a generic sentence. */
         public Builder missingHint(String howToSetIt) {
-            this.missingHint = text("missingHint", howToSetIt);
+            this.missingHint = ConfigurationException.requireText("missingHint", howToSetIt, "Pass a non-blank text, or leave the default.");
             return this;
         }
 
         /** The name in reports and errors. By default, {@code env:} and the variable names. */
         public Builder name(String name) {
-            this.name = text("name", name);
+            this.name = ConfigurationException.requireText("name", name, "Pass a non-blank text, or leave the default.");
             return this;
-        }
-
-        private static String text(String option, String value) {
-            if (value == null || value.isBlank()) {
-                throw ConfigurationException.badOption(option, "it is empty", "Pass a non-blank text, or leave the default.");
-            }
-            return value.strip();
         }
 
         /** The source. */

@@ -302,11 +302,8 @@ public final class FileTokenSource implements TokenSource {
          * a sentence about the Kubernetes projected volume's {@code serviceAccountToken.audience}.
          */
         public Builder audienceHint(String whereAudienceIsSet) {
-            if (whereAudienceIsSet == null || whereAudienceIsSet.isBlank()) {
-                throw ConfigurationException.badOption("audienceHint", "it is empty",
-                        "Say where the token's audience is configured, or leave the default.");
-            }
-            this.audienceHint = whereAudienceIsSet.strip();
+            this.audienceHint = ConfigurationException.requireText("audienceHint", whereAudienceIsSet,
+                    "Say where the token's audience is configured, or leave the default.");
             return this;
         }
 
@@ -315,11 +312,8 @@ public final class FileTokenSource implements TokenSource {
          * {@code AWS_WEB_IDENTITY_TOKEN_FILE}. By default, none ("the configured path").
          */
         public Builder configuredBy(String origin) {
-            if (origin == null || origin.isBlank()) {
-                throw ConfigurationException.badOption("configuredBy", "it is empty",
-                        "Name the variable or setting the path came from, or leave it unset.");
-            }
-            this.configuredBy = origin.strip();
+            this.configuredBy = ConfigurationException.requireText("configuredBy", origin,
+                    "Name the variable or setting the path came from, or leave it unset.");
             return this;
         }
 

@@ -99,10 +99,7 @@ public final class StaticTokenSource implements TokenSource {
 
         /** The name in reports and errors. By default, {@code static}. */
         public Builder name(String name) {
-            if (name == null || name.isBlank()) {
-                throw ConfigurationException.badOption("name", "it is empty", "Pass a short name, or leave the default.");
-            }
-            this.name = name.strip();
+            this.name = ConfigurationException.requireText("name", name, "Pass a short name, or leave the default.");
             return this;
         }
 
